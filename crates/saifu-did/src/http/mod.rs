@@ -1,0 +1,243 @@
+//! The one outbound HTTP client (ARCHITECTURE §7): every fetch that a remote party can steer —
+//! did:web documents, and later status lists, issuer metadata and `request_uri` — goes through it.
+//!
+//! It is built to be safe with hostile URLs: `https` only, connect and total timeouts, a response
+//! size limit enforced while streaming (so a huge or endless body costs at most the limit), no
+//! redirects (a 3xx is an error, as OpenID4VP errata 1 requires), no proxies from the environment,
+//! and no connections to loopback, private, link-local, unique-local, multicast or otherwise
+//! non-public addresses — checked on the addresses actually dialled, so DNS rebinding cannot
+//! bypass it. `allow_private` and `allow_http` exist for tests and closed deployments.
+//!
+//! This module depends on nothing else in the crate so that it can move to a crate of its own.
+
+mod address;
+mod dns;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use url::{Host, Url};
+
+pub use address::{AddressClass, classify};
+
+/// Limits and permissions of an [`HttpClient`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Time allowed to establish the TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for the whole exchange, body included.
+    pub timeout: Duration,
+    /// Largest response body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Allow loopback, private and other non-public addresses (tests, closed networks).
+    pub allow_private: bool,
+    /// Allow plain `http` URLs (tests only: everything real is served over TLS).
+    pub allow_http: bool,
+}
+
+impl Default for HttpConfig {
+    /// 5 s to connect, 10 s in total, 1 MiB of body, public HTTPS addresses only.
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+            allow_private: false,
+            allow_http: false,
+        }
+    }
+}
+
+/// Why a fetch failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The URL has no host or cannot be fetched at all.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// The scheme is not `https` (or `http` when allowed).
+    #[error("URL scheme `{0}` is not allowed")]
+    SchemeNotAllowed(String),
+    /// The host is, or resolves to, a non-public address.
+    #[error("{host} is {addr}, a {class} address, which outbound fetches may not reach")]
+    ForbiddenAddress {
+        /// The host as written in the URL.
+        host: String,
+        /// The refused address.
+        addr: IpAddr,
+        /// Why it is refused.
+        class: AddressClass,
+    },
+    /// The host name does not resolve.
+    #[error("cannot resolve {host}: {reason}")]
+    Dns {
+        /// The host name.
+        host: String,
+        /// The resolver's answer.
+        reason: String,
+    },
+    /// The connect or total timeout expired.
+    #[error("the request timed out")]
+    Timeout,
+    /// The server answered with a redirect, which is not followed.
+    #[error("redirect ({status}) to {location:?} refused")]
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+        /// The `Location` header, if any.
+        location: Option<String>,
+    },
+    /// The server answered with a non-success status.
+    #[error("the server answered HTTP {0}")]
+    Status(u16),
+    /// The body is larger than [`HttpConfig::max_body_bytes`].
+    #[error("the response body exceeds {limit} bytes")]
+    BodyTooLarge {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// Any other failure: connection refused, TLS, protocol errors.
+    #[error("the request failed: {0}")]
+    Transport(String),
+}
+
+/// A successful (2xx) response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The `Content-Type` header, if present and valid text.
+    pub content_type: Option<String>,
+    /// The complete body (at most [`HttpConfig::max_body_bytes`]).
+    pub body: Vec<u8>,
+}
+
+/// The SSRF-safe HTTP client. Cheap to clone; clones share connections.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    config: HttpConfig,
+}
+
+impl HttpClient {
+    /// Builds a client with `config`.
+    pub fn new(config: HttpConfig) -> Result<Self, HttpError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve and connect on our behalf, bypassing the address checks.
+            .no_proxy()
+            .dns_resolver(Arc::new(dns::VettingResolver {
+                allow_private: config.allow_private,
+            }))
+            .user_agent(concat!("saifu/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| HttpError::Transport(error_chain(&e)))?;
+        Ok(HttpClient { client, config })
+    }
+
+    /// The limits this client enforces.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Fetches `url` with the given `Accept` header; only a 2xx response within the limits is a
+    /// success.
+    pub async fn get(&self, url: &Url, accept: &str) -> Result<HttpResponse, HttpError> {
+        self.check_url(url)?;
+        let mut response = self
+            .client
+            .get(url.clone())
+            .header(ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| map_error(&e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(HttpError::Redirect {
+                status: status.as_u16(),
+                location,
+            });
+        }
+        if !status.is_success() {
+            return Err(HttpError::Status(status.as_u16()));
+        }
+        let limit = self.config.max_body_bytes;
+        let too_large = HttpError::BodyTooLarge { limit };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large);
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { content_type, body })
+    }
+
+    /// Scheme and IP-literal checks; host names are vetted by the resolver when connecting.
+    fn check_url(&self, url: &Url) -> Result<(), HttpError> {
+        match url.scheme() {
+            "https" => {}
+            "http" if self.config.allow_http => {}
+            other => return Err(HttpError::SchemeNotAllowed(other.to_owned())),
+        }
+        let ip = match url.host() {
+            None => return Err(HttpError::InvalidUrl(format!("{url} has no host"))),
+            Some(Host::Domain(_)) => return Ok(()),
+            Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
+        };
+        match classify(ip) {
+            Some(class) if !self.config.allow_private => Err(HttpError::ForbiddenAddress {
+                host: url.host_str().unwrap_or_default().to_owned(),
+                addr: ip,
+                class,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Recovers the typed error the resolver raised, or classifies a reqwest failure.
+fn map_error(error: &reqwest::Error) -> HttpError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(ours) = current.downcast_ref::<HttpError>() {
+            return ours.clone();
+        }
+        source = current.source();
+    }
+    if error.is_timeout() {
+        HttpError::Timeout
+    } else {
+        HttpError::Transport(error_chain(error))
+    }
+}
+
+/// The error and its causes on one line (reqwest's own message omits the cause).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,16 @@
+//! saifu-server: the saifu node — its configuration, the axum router composed of role routers,
+//! and serving with graceful shutdown.
+//!
+//! Roles are library code elsewhere; this crate only wires them to HTTP (ARCHITECTURE.md §6).
+//! A node is started with [`Config::load`], [`Server::bind`] and [`Server::run`]; tests build
+//! the same router with [`build_router`].
+
+mod config;
+mod error;
+mod health;
+mod router;
+mod server;
+
+pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
+pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
+pub use server::{ServeError, Server, shutdown_signal};

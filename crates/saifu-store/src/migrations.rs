@@ -1,0 +1,55 @@
+//! The schema migrations, embedded in the binary in both SQL dialects.
+//!
+//! Both dialects are listed by one macro so they cannot drift apart: every migration exists in
+//! `migrations/sqlite/` and `migrations/postgres/` under the same number and name.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType};
+
+use crate::Backend;
+
+/// Expands to the `(version, description, sql)` list for one dialect directory.
+macro_rules! migrations {
+    ($dialect:literal) => {
+        [(
+            1,
+            "init",
+            include_str!(concat!("../migrations/", $dialect, "/0001_init.sql")),
+        )]
+    };
+}
+
+/// The migrations of one backend, as a source for [`sqlx::migrate::Migrator::new`].
+///
+/// `sqlx::migrate!` would need sqlx's proc-macro feature (a second sqlx build for the host);
+/// `include_str!` embeds the same files and cargo rebuilds when they change.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Embedded(pub(crate) Backend);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 'static>> {
+        let list: &[(i64, &'static str, &'static str)] = match self.0 {
+            Backend::Sqlite => &migrations!("sqlite"),
+            Backend::Postgres => &migrations!("postgres"),
+        };
+        let migrations = list
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    false,
+                )
+            })
+            .collect();
+        Box::pin(async move { Ok(migrations) })
+    }
+}

@@ -1,0 +1,162 @@
+//! `saifu did`: create DIDs for keys and resolve any supported DID.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use saifu_crypto::PrivateKey;
+use saifu_did::http::{HttpClient, HttpConfig};
+use saifu_did::{Did, Resolver, ResolverConfig};
+use serde_json::json;
+use url::Url;
+
+use super::keyio;
+use super::keys::KeyAlg;
+use super::{CliError, GlobalArgs};
+
+/// `saifu did …`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  saifu did create key --alg EdDSA --out alice.jwk      new did:key, key saved to alice.jwk
+  saifu did create jwk --key issuer.jwk                  did:jwk for an existing key
+  saifu did create web --url https://uni.example/issuer --key issuer.jwk --document did.json
+                                                         did:web:uni.example:issuer + the did.json to host
+  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json")]
+pub struct DidArgs {
+    #[command(subcommand)]
+    command: DidCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum DidCommand {
+    /// Create a DID for a new or existing key
+    Create(CreateArgs),
+    /// Resolve a DID and print its DID document (--json: the full resolution result)
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Method {
+    /// did:key — the DID is the public key itself; nothing to host
+    Key,
+    /// did:jwk — the DID is the public JWK itself; nothing to host
+    Jwk,
+    /// did:web — a did.json hosted at an https URL you control
+    Web,
+}
+
+#[derive(Debug, Args)]
+struct CreateArgs {
+    /// The DID method
+    #[arg(value_enum)]
+    method: Method,
+    /// Use this existing key file instead of generating a key
+    #[arg(long, conflicts_with_all = ["alg", "out", "encrypt"])]
+    key: Option<PathBuf>,
+    /// Algorithm of the key to generate
+    #[arg(long, value_enum, default_value = "EdDSA")]
+    alg: KeyAlg,
+    /// Where to save the generated private key (mode 0600); required when generating
+    #[arg(long, required_unless_present = "key")]
+    out: Option<PathBuf>,
+    /// Encrypt the generated key with a passphrase (prompted, or SAIFU_PASSPHRASE)
+    #[arg(long)]
+    encrypt: bool,
+    /// did:web only: the https URL the DID stands for, e.g. https://uni.example/issuer
+    #[arg(long, required_if_eq("method", "web"))]
+    url: Option<Url>,
+    /// did:web only: write the did.json to host here (default: print it)
+    #[arg(long)]
+    document: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ResolveArgs {
+    /// The DID to resolve
+    did: String,
+    /// Allow did:web hosts on private or loopback addresses (development only)
+    #[arg(long)]
+    allow_private: bool,
+    /// Allow plain http for did:web (development only; did:web requires https)
+    #[arg(long)]
+    allow_http: bool,
+}
+
+/// Runs `saifu did …`.
+pub async fn run(args: DidArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    match args.command {
+        DidCommand::Create(c) => create(c, global),
+        DidCommand::Resolve(r) => resolve(r, global).await,
+    }
+}
+
+fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    let key = match &args.key {
+        Some(path) => keyio::load_private(path)?,
+        None => {
+            let key = PrivateKey::generate(args.alg.key_type())?;
+            let pass = if args.encrypt { Some(keyio::passphrase("for the new key", true)?) } else { None };
+            let text = keyio::private_key_text(&key, pass.as_deref().map(String::as_str))?;
+            keyio::write_secret_file(args.out.as_ref().expect("clap requires --out"), &text)?;
+            key
+        }
+    };
+    let public = key.public_key();
+    let (did, document) = match args.method {
+        Method::Key => {
+            let did = saifu_did::key::did_key(public);
+            let doc = saifu_did::key::resolve(&did, &Default::default())?;
+            (did, doc)
+        }
+        Method::Jwk => {
+            let did = saifu_did::jwk::did_jwk(&public.to_jwk())?;
+            let doc = saifu_did::jwk::resolve(&did)?;
+            (did, doc)
+        }
+        Method::Web => {
+            let did = saifu_did::web::did_for_url(args.url.as_ref().expect("clap requires --url"))?;
+            let doc = saifu_did::web::build_document(&did, std::slice::from_ref(public))?;
+            (did, doc)
+        }
+    };
+    let doc_text = serde_json::to_string_pretty(&document).expect("serializes") + "\n";
+    if let Some(path) = &args.document {
+        std::fs::write(path, &doc_text).map_err(|source| CliError::Io { path: path.clone(), source })?;
+    }
+    if global.json {
+        let report = json!({ "did": did.to_string(), "didDocument": document, "keyFile": args.out.as_ref().or(args.key.as_ref()) });
+        println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
+    } else {
+        println!("{did}");
+        if let Some(out) = &args.out {
+            eprintln!("private key saved to {}", out.display());
+        }
+        match (&args.document, args.method) {
+            (Some(path), _) => eprintln!("host {} at {}", path.display(), saifu_did::web::document_url(&did)?),
+            (None, Method::Web) => print!("{doc_text}"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+async fn resolve(args: ResolveArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    let http = HttpClient::new(HttpConfig {
+        allow_private: args.allow_private,
+        allow_http: args.allow_http,
+        ..HttpConfig::default()
+    })?;
+    let resolver = Resolver::new(http, ResolverConfig::default());
+    if global.json {
+        let result = resolver.resolution_result(&args.did, None).await;
+        println!("{}", serde_json::to_string_pretty(&result).expect("serializes"));
+        return match result.did_resolution_metadata.error {
+            Some(code) => Err(CliError::ResolutionFailed(code)),
+            None => Ok(()),
+        };
+    }
+    let did: Did = args.did.parse()?;
+    let resolved = resolver.resolve(&did).await?;
+    println!("{}", serde_json::to_string_pretty(&resolved.document).expect("serializes"));
+    Ok(())
+}

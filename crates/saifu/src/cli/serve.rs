@@ -1,0 +1,115 @@
+//! `saifu serve`: run a node until Ctrl-C or SIGTERM.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use saifu_server::{Config, ConfigLayer, LogFormat, Server, shutdown_signal};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+
+use crate::cli::{CliError, GlobalArgs};
+
+/// Shown after the options of `saifu serve --help`.
+const AFTER_HELP: &str = "\
+Settings are merged in this order, later ones winning: built-in defaults, the --config file, \
+SAIFU_* environment variables (SAIFU_LISTEN, SAIFU_PORT, SAIFU_DATA_DIR, SAIFU_DATABASE_URL, \
+SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL), then these flags. Logs go to stderr; RUST_LOG filters them \
+(e.g. RUST_LOG=debug). The first line on stdout names the address the node listens on.
+
+Examples:
+  saifu serve
+      Serve on http://127.0.0.1:8080 with SQLite in ~/.local/share/saifu/saifu.db.
+  saifu serve --port 0
+      Let the system pick a free port; the first line of output names it.
+  saifu serve --listen 0.0.0.0:8080 --public-url https://saifu.example.org
+      Accept connections from other machines, behind a TLS proxy.
+  saifu serve --database-url postgres://saifu@127.0.0.1:5432/saifu
+      Keep the data in PostgreSQL, so several nodes can share it.
+  saifu serve --config /etc/saifu/saifu.toml
+      Read settings from a file such as:
+        listen = \"0.0.0.0:8080\"
+        data_dir = \"/var/lib/saifu\"
+        log_format = \"json\"
+
+Check a running node: curl http://127.0.0.1:8080/healthz";
+
+/// Options of `saifu serve`; each one overrides the config file and the environment.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ServeArgs {
+    /// Read settings from this TOML file
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Listen on this port (0: any free port) [default: 8080]
+    #[arg(long, value_name = "N")]
+    port: Option<u16>,
+
+    /// Listen on this address and port [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+
+    /// Keep the node's files here [default: $XDG_DATA_HOME/saifu or ~/.local/share/saifu]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Use this database: postgres://USER@HOST:PORT/DB, sqlite://PATH or a file path
+    /// [default: saifu.db in the data directory]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+
+    /// Write logs as human-readable text or as JSON lines [default: text]
+    #[arg(long, value_name = "text|json")]
+    log_format: Option<LogFormat>,
+
+    /// The https URL clients reach this node at, if not the listen address (behind a proxy)
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+/// Loads the configuration, starts logging, binds, announces the address on stdout and serves
+/// until a shutdown signal, then drains requests and exits.
+pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    let flags = ConfigLayer {
+        listen: args.listen,
+        port: args.port,
+        data_dir: args.data_dir,
+        database_url: args.database_url,
+        log_format: args.log_format,
+        public_url: args.public_url,
+    };
+    let config = Config::load(
+        args.config.as_deref(),
+        |name| std::env::var(name).ok(),
+        flags,
+    )?;
+    init_logging(config.log_format);
+
+    let server = Server::bind(&config).await?;
+    let url = format!("http://{}", server.local_addr());
+    if global.json {
+        println!("{}", serde_json::json!({ "listening": url }));
+    } else {
+        println!("saifu listening on {url}");
+    }
+    server.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Logs to stderr (stdout carries the command's output) at `info` unless RUST_LOG says
+/// otherwise; colours only on a terminal, so files and collectors get plain text.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::INFO.into())
+        .from_env_lossy();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+}

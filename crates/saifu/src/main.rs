@@ -1,0 +1,37 @@
+//! `saifu`: the command line of the saifu digital-trust platform. It parses the command,
+//! dispatches to its module under `cli/`, and turns failures into `error:` and `hint:` lines
+//! with exit code 1 (clap reports usage errors itself, with exit code 2).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, CliError, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let Cli { global, command } = Cli::parse();
+    let result = match command {
+        Command::Serve(args) => cli::serve::run(args, &global).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error, global.json);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the error and what to do about it to stderr, as text or as one JSON object.
+fn report(error: &CliError, json: bool) {
+    if json {
+        let report = serde_json::json!({ "error": error.to_string(), "hint": error.hint() });
+        eprintln!("{report}");
+    } else {
+        eprintln!("error: {error}");
+        eprintln!("hint: {}", error.hint());
+    }
+}
