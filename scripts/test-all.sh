@@ -33,13 +33,13 @@ apt_install() {
 
 ensure_rust() {
   command -v cargo >/dev/null || die "cargo not found: install Rust 1.95 or newer (https://rustup.rs)"
-  local component
-  for component in rustfmt clippy; do
-    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
-      command -v rustup >/dev/null || die "cargo $component is missing and rustup is not installed"
-      rustup component add "$component"
-    fi
-  done
+  local missing=()
+  cargo fmt --version >/dev/null 2>&1 || missing+=(rustfmt)
+  cargo clippy --version >/dev/null 2>&1 || missing+=(clippy)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    command -v rustup >/dev/null || die "cargo is missing ${missing[*]} and rustup is not installed"
+    rustup component add "${missing[@]}"
+  fi
 }
 
 pg_answers() { # host port

@@ -24,23 +24,37 @@ fn payload() -> Vec<u8> {
 
 fn per_algorithm(c: &mut Criterion) {
     let msg = payload();
-    for kt in [KeyType::Ed25519, KeyType::P256, KeyType::Secp256k1, KeyType::MlDsa44, KeyType::MlDsa65] {
+    for kt in [
+        KeyType::Ed25519,
+        KeyType::P256,
+        KeyType::Secp256k1,
+        KeyType::MlDsa44,
+        KeyType::MlDsa65,
+    ] {
         let key = PrivateKey::generate(kt).unwrap();
         let alg = kt.default_algorithm().unwrap();
         let public = key.public_key().clone();
         let sig = key.sign(alg, &msg).unwrap();
         let signer = LocalSigner::new(PrivateKey::from_jwk(&key.to_jwk()).unwrap()).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let token = rt.block_on(jws::sign_compact(&Map::new(), &msg, &signer)).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let token = rt
+            .block_on(jws::sign_compact(&Map::new(), &msg, &signer))
+            .unwrap();
         let allowed = [alg];
         let policy = VerifyPolicy::new(&allowed);
 
         let mut g = c.benchmark_group(format!("{kt}"));
-        g.bench_function("saifu sign", |b| b.iter(|| key.sign(alg, black_box(&msg)).unwrap()));
+        g.bench_function("saifu sign", |b| {
+            b.iter(|| key.sign(alg, black_box(&msg)).unwrap())
+        });
         g.bench_function("saifu Signer::sign (async, boxed)", |b| {
             b.iter(|| rt.block_on(signer.sign(black_box(&msg))).unwrap())
         });
-        g.bench_function("saifu verify", |b| b.iter(|| public.verify(alg, black_box(&msg), &sig).unwrap()));
+        g.bench_function("saifu verify", |b| {
+            b.iter(|| public.verify(alg, black_box(&msg), &sig).unwrap())
+        });
         g.bench_function("saifu JWS compact verify", |b| {
             b.iter(|| jws::verify_compact(black_box(&token), &public, &policy).unwrap())
         });
@@ -64,11 +78,15 @@ fn raw_reference(
             let sk = ed25519_dalek::SigningKey::from_bytes(&secret[..].try_into().unwrap());
             let vk = sk.verifying_key();
             let sig = sk.sign(msg);
-            g.bench_function("raw ed25519-dalek sign", |b| b.iter(|| sk.sign(black_box(msg))));
+            g.bench_function("raw ed25519-dalek sign", |b| {
+                b.iter(|| sk.sign(black_box(msg)))
+            });
             g.bench_function("raw ed25519-dalek verify_strict", |b| {
                 b.iter(|| vk.verify_strict(black_box(msg), &sig).unwrap())
             });
-            g.bench_function("raw ed25519-dalek verify", |b| b.iter(|| vk.verify(black_box(msg), &sig).unwrap()));
+            g.bench_function("raw ed25519-dalek verify", |b| {
+                b.iter(|| vk.verify(black_box(msg), &sig).unwrap())
+            });
         }
         KeyType::P256 => {
             use p256::ecdsa::signature::{Signer, Verifier};
@@ -78,9 +96,14 @@ fn raw_reference(
             g.bench_function("raw p256 (RustCrypto) sign", |b| {
                 b.iter(|| -> p256::ecdsa::Signature { sk.sign(black_box(msg)) })
             });
-            g.bench_function("raw p256 (RustCrypto) verify", |b| b.iter(|| vk.verify(black_box(msg), &sig).unwrap()));
+            g.bench_function("raw p256 (RustCrypto) verify", |b| {
+                b.iter(|| vk.verify(black_box(msg), &sig).unwrap())
+            });
             let point = vk.to_encoded_point(false);
-            let ring_key = ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point.as_bytes());
+            let ring_key = ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ECDSA_P256_SHA256_FIXED,
+                point.as_bytes(),
+            );
             let sig_bytes = sig.to_bytes();
             g.bench_function("raw ring (assembly) verify", |b| {
                 b.iter(|| ring_key.verify(black_box(msg), &sig_bytes).unwrap())
@@ -91,8 +114,12 @@ fn raw_reference(
             let sk = k256::ecdsa::SigningKey::from_slice(&secret).unwrap();
             let vk = *sk.verifying_key();
             let sig: k256::ecdsa::Signature = sk.sign(msg);
-            g.bench_function("raw k256 sign", |b| b.iter(|| -> k256::ecdsa::Signature { sk.sign(black_box(msg)) }));
-            g.bench_function("raw k256 verify", |b| b.iter(|| vk.verify(black_box(msg), &sig).unwrap()));
+            g.bench_function("raw k256 sign", |b| {
+                b.iter(|| -> k256::ecdsa::Signature { sk.sign(black_box(msg)) })
+            });
+            g.bench_function("raw k256 verify", |b| {
+                b.iter(|| vk.verify(black_box(msg), &sig).unwrap())
+            });
         }
         KeyType::MlDsa44 => raw_mldsa::<ml_dsa::MlDsa44>(g, &secret, msg),
         KeyType::MlDsa65 => raw_mldsa::<ml_dsa::MlDsa65>(g, &secret, msg),
@@ -112,12 +139,19 @@ fn raw_mldsa<P: ml_dsa::MlDsaParams>(
     g.bench_function("raw ml-dsa sign (deterministic)", |b| {
         b.iter(|| esk.sign_deterministic(black_box(msg), &[]).unwrap())
     });
-    g.bench_function("raw ml-dsa verify", |b| b.iter(|| vk.verify_with_context(black_box(msg), &[], &sig)));
+    g.bench_function("raw ml-dsa verify", |b| {
+        b.iter(|| vk.verify_with_context(black_box(msg), &[], &sig))
+    });
 }
 
-criterion_group! {
+// criterion's macro generates an undocumented public function.
+#[allow(missing_docs)]
+mod group {
+    use super::*;
+    criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
     targets = per_algorithm
+    }
 }
-criterion_main!(benches);
+criterion_main!(group::benches);

@@ -141,7 +141,10 @@ impl Claims {
 
     /// Sets `cnf` to `{1: COSE_Key}`, binding the token to `key` (RFC 8747 §3.1).
     pub fn set_cnf_key(&mut self, key: &PublicKey) {
-        self.cnf = Some(Value::Map(vec![(Value::Integer(CNF_COSE_KEY.into()), cose::key::to_value(key))]));
+        self.cnf = Some(Value::Map(vec![(
+            Value::Integer(CNF_COSE_KEY.into()),
+            cose::key::to_value(key),
+        )]));
     }
 
     /// The proof-of-possession key in `cnf`, if `cnf` carries a COSE_Key.
@@ -150,10 +153,17 @@ impl Claims {
             return Ok(None);
         };
         let Value::Map(members) = cnf else {
-            return Err(CwtError::InvalidClaim { claim: "cnf", reason: "not a map" });
+            return Err(CwtError::InvalidClaim {
+                claim: "cnf",
+                reason: "not a map",
+            });
         };
-        let key = members.iter().find(|(k, _)| *k == Value::Integer(CNF_COSE_KEY.into()));
-        Ok(key.map(|(_, v)| cose::key::from_value(v.clone())).transpose()?)
+        let key = members
+            .iter()
+            .find(|(k, _)| *k == Value::Integer(CNF_COSE_KEY.into()));
+        Ok(key
+            .map(|(_, v)| cose::key::from_value(v.clone()))
+            .transpose()?)
     }
 
     /// The claim set as a CBOR map: registered claims in key order, then the others.
@@ -169,8 +179,13 @@ impl Claims {
             (claim::CTI, self.cti.clone().map(Value::Bytes)),
             (claim::CNF, self.cnf.clone()),
         ];
-        let registered = registered.into_iter().filter_map(|(k, v)| v.map(|v| (int(k), v)));
-        let other = self.other.iter().map(|(l, v)| (cose::label_value(l), v.clone()));
+        let registered = registered
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (int(k), v)));
+        let other = self
+            .other
+            .iter()
+            .map(|(l, v)| (cose::label_value(l), v.clone()));
         Value::Map(registered.chain(other).collect())
     }
 
@@ -193,9 +208,13 @@ impl Claims {
                 Label::Int(claim::ISS) => claims.iss = Some(text(value, "iss")?),
                 Label::Int(claim::SUB) => claims.sub = Some(text(value, "sub")?),
                 Label::Int(claim::AUD) => claims.aud = Some(text(value, "aud")?),
-                Label::Int(claim::EXP) => claims.exp = Some(numeric_date(value, "exp", f64::floor)?),
+                Label::Int(claim::EXP) => {
+                    claims.exp = Some(numeric_date(value, "exp", f64::floor)?)
+                }
                 Label::Int(claim::NBF) => claims.nbf = Some(numeric_date(value, "nbf", f64::ceil)?),
-                Label::Int(claim::IAT) => claims.iat = Some(numeric_date(value, "iat", f64::floor)?),
+                Label::Int(claim::IAT) => {
+                    claims.iat = Some(numeric_date(value, "iat", f64::floor)?)
+                }
                 Label::Int(claim::CTI) => claims.cti = Some(bytes(value, "cti")?),
                 Label::Int(claim::CNF) => claims.cnf = Some(value),
                 other => claims.other.push((other, value)),
@@ -234,14 +253,20 @@ impl Claims {
 fn text(value: Value, claim: &'static str) -> Result<String, CwtError> {
     match value {
         Value::Text(t) => Ok(t),
-        _ => Err(CwtError::InvalidClaim { claim, reason: "not a text string" }),
+        _ => Err(CwtError::InvalidClaim {
+            claim,
+            reason: "not a text string",
+        }),
     }
 }
 
 fn bytes(value: Value, claim: &'static str) -> Result<Vec<u8>, CwtError> {
     match value {
         Value::Bytes(b) => Ok(b),
-        _ => Err(CwtError::InvalidClaim { claim, reason: "not a byte string" }),
+        _ => Err(CwtError::InvalidClaim {
+            claim,
+            reason: "not a byte string",
+        }),
     }
 }
 
@@ -249,7 +274,10 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// A NumericDate (RFC 8392 §2): an integer, or a float rounded the conservative way for the claim.
 fn numeric_date(value: Value, claim: &'static str, round: fn(f64) -> f64) -> Result<i64, CwtError> {
-    let out_of_range = CwtError::InvalidClaim { claim, reason: "out of range" };
+    let out_of_range = CwtError::InvalidClaim {
+        claim,
+        reason: "out of range",
+    };
     match value {
         Value::Integer(i) => i64::try_from(i).map_err(|_| out_of_range),
         Value::Float(f) => {
@@ -261,12 +289,19 @@ fn numeric_date(value: Value, claim: &'static str, round: fn(f64) -> f64) -> Res
                 Err(out_of_range)
             }
         }
-        _ => Err(CwtError::InvalidClaim { claim, reason: "not a NumericDate" }),
+        _ => Err(CwtError::InvalidClaim {
+            claim,
+            reason: "not a NumericDate",
+        }),
     }
 }
 
 /// Signs `claims` as a CWT: a COSE_Sign1 with the encoded claim set as payload.
-pub async fn sign(signer: &dyn Signer, claims: &Claims, opts: SignOptions<'_>) -> Result<CoseSign1, CwtError> {
+pub async fn sign(
+    signer: &dyn Signer,
+    claims: &Claims,
+    opts: SignOptions<'_>,
+) -> Result<CoseSign1, CwtError> {
     Ok(cose::sign1(signer, &claims.to_vec(), opts).await?)
 }
 
@@ -277,7 +312,9 @@ pub fn decode(bytes: &[u8]) -> Result<CoseSign1, CwtError> {
     let message = match value {
         Value::Tag(CWT_TAG, inner) if matches!(*inner, Value::Tag(..)) => *inner,
         Value::Tag(CWT_TAG, _) => {
-            return Err(CoseError::NotCoseSign1("the CWT tag must wrap a tagged COSE message").into());
+            return Err(
+                CoseError::NotCoseSign1("the CWT tag must wrap a tagged COSE message").into(),
+            );
         }
         other => other,
     };

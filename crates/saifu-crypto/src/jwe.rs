@@ -163,7 +163,12 @@ pub struct EncryptOptions<'a> {
 impl EncryptOptions<'_> {
     /// Options with just `enc` set.
     pub fn new(enc: ContentEncryption) -> Self {
-        EncryptOptions { enc, kid: None, apu: None, apv: None }
+        EncryptOptions {
+            enc,
+            kid: None,
+            apu: None,
+            apv: None,
+        }
     }
 }
 
@@ -176,7 +181,9 @@ pub struct DecryptOptions {
 
 impl Default for DecryptOptions {
     fn default() -> Self {
-        DecryptOptions { max_token_len: DEFAULT_MAX_TOKEN_LEN }
+        DecryptOptions {
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
     }
 }
 
@@ -273,7 +280,9 @@ pub fn concat_kdf(
 }
 
 fn len_prefix(field: &[u8]) -> [u8; 4] {
-    u32::try_from(field.len()).expect("KDF inputs fit in 32 bits").to_be_bytes()
+    u32::try_from(field.len())
+        .expect("KDF inputs fit in 32 bits")
+        .to_be_bytes()
 }
 
 /// Encrypts `plaintext` to `recipient` (P-256 or X25519) with a fresh ephemeral key and IV.
@@ -285,7 +294,9 @@ pub fn encrypt(
     check_recipient(recipient.key_type())?;
     let ephemeral = PrivateKey::generate(recipient.key_type())?;
     let mut iv = [0u8; IV_LEN];
-    OsRng.try_fill_bytes(&mut iv).map_err(|_| CryptoError::Rng)?;
+    OsRng
+        .try_fill_bytes(&mut iv)
+        .map_err(|_| CryptoError::Rng)?;
     encrypt_with_ephemeral(recipient, &ephemeral, &iv, plaintext, opts)
 }
 
@@ -313,7 +324,12 @@ pub fn encrypt_with_ephemeral(
     let cek = derive_cek(&z[..], opts.enc, opts.apu, opts.apv);
     let mut buffer = plaintext.to_vec();
     let tag = seal(opts.enc, &cek, iv, header_b64.as_bytes(), &mut buffer);
-    Ok(format!("{header_b64}..{}.{}.{}", b64::encode(iv), b64::encode(&buffer), b64::encode(tag)))
+    Ok(format!(
+        "{header_b64}..{}.{}.{}",
+        b64::encode(iv),
+        b64::encode(&buffer),
+        b64::encode(tag)
+    ))
 }
 
 /// Decodes and validates the protected header without decrypting, e.g. to pick the recipient
@@ -323,7 +339,11 @@ pub fn decode_header(token: &str, opts: &DecryptOptions) -> Result<JweHeader, Jw
 }
 
 /// Decrypts a compact JWE with the recipient's private key.
-pub fn decrypt(token: &str, key: &PrivateKey, opts: &DecryptOptions) -> Result<Decrypted, JweError> {
+pub fn decrypt(
+    token: &str,
+    key: &PrivateKey,
+    opts: &DecryptOptions,
+) -> Result<Decrypted, JweError> {
     let parts = split(token, opts)?;
     let header = parts.header;
     check_recipient(key.key_type())?;
@@ -333,10 +353,24 @@ pub fn decrypt(token: &str, key: &PrivateKey, opts: &DecryptOptions) -> Result<D
             actual: header.epk.key_type(),
         });
     }
-    let z = key.diffie_hellman(&header.epk).map_err(JweError::InvalidEphemeralKey)?;
-    let cek = derive_cek(&z[..], header.enc, header.apu.as_deref(), header.apv.as_deref());
+    let z = key
+        .diffie_hellman(&header.epk)
+        .map_err(JweError::InvalidEphemeralKey)?;
+    let cek = derive_cek(
+        &z[..],
+        header.enc,
+        header.apu.as_deref(),
+        header.apv.as_deref(),
+    );
     let mut plaintext = parts.ciphertext;
-    open(header.enc, &cek, &parts.iv, parts.aad.as_bytes(), &mut plaintext, &parts.tag)?;
+    open(
+        header.enc,
+        &cek,
+        &parts.iv,
+        parts.aad.as_bytes(),
+        &mut plaintext,
+        &parts.tag,
+    )?;
     Ok(Decrypted { header, plaintext })
 }
 
@@ -351,7 +385,10 @@ struct Parts<'t> {
 
 fn split<'t>(token: &'t str, opts: &DecryptOptions) -> Result<Parts<'t>, JweError> {
     if token.len() > opts.max_token_len {
-        return Err(JweError::TooLarge { len: token.len(), max: opts.max_token_len });
+        return Err(JweError::TooLarge {
+            len: token.len(),
+            max: opts.max_token_len,
+        });
     }
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, encrypted_key, iv, ciphertext, tag] = parts[..] else {
@@ -362,12 +399,19 @@ fn split<'t>(token: &'t str, opts: &DecryptOptions) -> Result<Parts<'t>, JweErro
         return Err(JweError::EncryptedKeyNotEmpty);
     }
     let iv = b64::decode(iv, "JWE IV")?;
-    let iv = <[u8; IV_LEN]>::try_from(iv.as_slice()).map_err(|_| JweError::InvalidIvLength(iv.len()))?;
+    let iv =
+        <[u8; IV_LEN]>::try_from(iv.as_slice()).map_err(|_| JweError::InvalidIvLength(iv.len()))?;
     let ciphertext = b64::decode(ciphertext, "JWE ciphertext")?;
     let tag = b64::decode(tag, "JWE authentication tag")?;
-    let tag =
-        <[u8; TAG_LEN]>::try_from(tag.as_slice()).map_err(|_| JweError::InvalidTagLength(tag.len()))?;
-    Ok(Parts { header, aad: header_b64, iv, ciphertext, tag })
+    let tag = <[u8; TAG_LEN]>::try_from(tag.as_slice())
+        .map_err(|_| JweError::InvalidTagLength(tag.len()))?;
+    Ok(Parts {
+        header,
+        aad: header_b64,
+        iv,
+        ciphertext,
+        tag,
+    })
 }
 
 /// Validates the protected header in the order a reader would: what it is (`alg`, `enc`), what
@@ -421,7 +465,13 @@ fn derive_cek(
     apu: Option<&[u8]>,
     apv: Option<&[u8]>,
 ) -> Zeroizing<Vec<u8>> {
-    concat_kdf(z, enc.name(), apu.unwrap_or_default(), apv.unwrap_or_default(), enc.key_len())
+    concat_kdf(
+        z,
+        enc.name(),
+        apu.unwrap_or_default(),
+        apv.unwrap_or_default(),
+        enc.key_len(),
+    )
 }
 
 /// AES-GCM for either key size behind one call site.
@@ -431,8 +481,12 @@ fn cipher_op<R>(
     op: impl FnOnce(&dyn AeadInPlaceDyn) -> R,
 ) -> R {
     match enc {
-        ContentEncryption::A128Gcm => op(&Aes128Gcm::new_from_slice(cek).expect("KDF gives 16 bytes")),
-        ContentEncryption::A256Gcm => op(&Aes256Gcm::new_from_slice(cek).expect("KDF gives 32 bytes")),
+        ContentEncryption::A128Gcm => {
+            op(&Aes128Gcm::new_from_slice(cek).expect("KDF gives 16 bytes"))
+        }
+        ContentEncryption::A256Gcm => {
+            op(&Aes256Gcm::new_from_slice(cek).expect("KDF gives 32 bytes"))
+        }
     }
 }
 

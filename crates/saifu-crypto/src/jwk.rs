@@ -109,7 +109,11 @@ impl Jwk {
                     Some(Value::String(v)) => Ok(s(v)),
                     _ => Err(CryptoError::InvalidJwk(format!("`{name}` is required"))),
                 };
-                format!(r#"{{"e":{},"kty":"RSA","n":{}}}"#, member("e")?, member("n")?)
+                format!(
+                    r#"{{"e":{},"kty":"RSA","n":{}}}"#,
+                    member("e")?,
+                    member("n")?
+                )
             }
             other => return Err(CryptoError::UnsupportedKeyType(other.to_owned())),
         })

@@ -162,7 +162,10 @@ fn check_critical(protected: &Map<String, Value>, understood: &[&str]) -> Result
         let name = name
             .as_str()
             .ok_or_else(|| JwsError::UnknownCritical(name.to_string()))?;
-        if REGISTERED.contains(&name) || !protected.contains_key(name) || !understood.contains(&name) {
+        if REGISTERED.contains(&name)
+            || !protected.contains_key(name)
+            || !understood.contains(&name)
+        {
             return Err(JwsError::UnknownCritical(name.to_owned()));
         }
     }
@@ -196,14 +199,22 @@ impl<'de> Deserialize<'de> for UniqueMap {
 }
 
 fn parse_header(encoded: &str) -> Result<Map<String, Value>, JwsError> {
-    let bytes = b64::decode(encoded, "protected header").map_err(|_| JwsError::Base64("protected header"))?;
+    let bytes = b64::decode(encoded, "protected header")
+        .map_err(|_| JwsError::Base64("protected header"))?;
     match serde_json::from_slice::<UniqueMap>(&bytes) {
         Ok(UniqueMap(map)) => Ok(map),
         Err(e) if e.to_string().starts_with("duplicate member `") => {
-            let name = e.to_string().split('`').nth(1).unwrap_or_default().to_owned();
+            let name = e
+                .to_string()
+                .split('`')
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned();
             Err(JwsError::DuplicateHeader(name))
         }
-        Err(e) => Err(JwsError::Malformed(format!("protected header is not a JSON object: {e}"))),
+        Err(e) => Err(JwsError::Malformed(format!(
+            "protected header is not a JSON object: {e}"
+        ))),
     }
 }
 
@@ -218,10 +229,12 @@ fn assemble(
     unprotected: Option<Map<String, Value>>,
 ) -> Result<DecodedJws, JwsError> {
     let protected = parse_header(protected_b64)?;
-    if let Some(u) = &unprotected {
-        if let Some(dup) = u.keys().find(|k| protected.contains_key(*k)) {
-            return Err(JwsError::DuplicateHeader(dup.clone()));
-        }
+    if let Some(dup) = unprotected
+        .iter()
+        .flat_map(|u| u.keys())
+        .find(|k| protected.contains_key(*k))
+    {
+        return Err(JwsError::DuplicateHeader(dup.clone()));
     }
     // `alg` must be integrity protected: an attacker must not be able to swap it.
     let alg_name = match protected.get("alg") {
@@ -247,7 +260,10 @@ fn assemble(
 
 fn check_len(len: usize, max_len: usize) -> Result<(), JwsError> {
     if len > max_len {
-        Err(JwsError::TooLarge { limit: max_len, actual: len })
+        Err(JwsError::TooLarge {
+            limit: max_len,
+            actual: len,
+        })
     } else {
         Ok(())
     }
@@ -259,20 +275,30 @@ pub fn decode_compact(token: &str, max_len: usize) -> Result<DecodedJws, JwsErro
     let mut parts = token.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(p), Some(s), None) => assemble(h, p, s, None),
-        _ => Err(JwsError::Malformed("a compact JWS has exactly three dot-separated parts".into())),
+        _ => Err(JwsError::Malformed(
+            "a compact JWS has exactly three dot-separated parts".into(),
+        )),
     }
 }
 
 /// Parses a compact JWS with detached content (RFC 7515 Appendix F: `header..signature`), using
 /// `payload` as the content. A JWS that carries its own payload is refused, so callers can't be
 /// confused about which content was signed.
-pub fn decode_compact_detached(token: &str, payload: &[u8], max_len: usize) -> Result<DecodedJws, JwsError> {
+pub fn decode_compact_detached(
+    token: &str,
+    payload: &[u8],
+    max_len: usize,
+) -> Result<DecodedJws, JwsError> {
     check_len(token.len() + payload.len(), max_len)?;
     let mut parts = token.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(""), Some(s), None) => assemble(h, &b64::encode(payload), s, None),
-        (Some(_), Some(_), Some(_), None) => Err(JwsError::Malformed("detached JWS must have an empty payload part".into())),
-        _ => Err(JwsError::Malformed("a compact JWS has exactly three dot-separated parts".into())),
+        (Some(_), Some(_), Some(_), None) => Err(JwsError::Malformed(
+            "detached JWS must have an empty payload part".into(),
+        )),
+        _ => Err(JwsError::Malformed(
+            "a compact JWS has exactly three dot-separated parts".into(),
+        )),
     }
 }
 
@@ -321,13 +347,17 @@ struct GeneralJws {
 /// verifying it: one [`DecodedJws`] per signature.
 pub fn decode_json(text: &str, max_len: usize) -> Result<Vec<DecodedJws>, JwsError> {
     check_len(text.len(), max_len)?;
-    let value: Value = serde_json::from_str(text).map_err(|e| JwsError::Malformed(e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| JwsError::Malformed(e.to_string()))?;
     let is_general = value.get("signatures").is_some();
     if is_general {
         if value.get("signature").is_some() || value.get("protected").is_some() {
-            return Err(JwsError::Malformed("general JWS must not also carry top-level signature members".into()));
+            return Err(JwsError::Malformed(
+                "general JWS must not also carry top-level signature members".into(),
+            ));
         }
-        let general: GeneralJws = serde_json::from_value(value).map_err(|e| JwsError::Malformed(e.to_string()))?;
+        let general: GeneralJws =
+            serde_json::from_value(value).map_err(|e| JwsError::Malformed(e.to_string()))?;
         if general.signatures.is_empty() {
             return Err(JwsError::Malformed("`signatures` is empty".into()));
         }
@@ -337,7 +367,8 @@ pub fn decode_json(text: &str, max_len: usize) -> Result<Vec<DecodedJws>, JwsErr
             .map(|s| assemble_json(s, &general.payload))
             .collect()
     } else {
-        let flat: FlattenedJws = serde_json::from_value(value).map_err(|e| JwsError::Malformed(e.to_string()))?;
+        let flat: FlattenedJws =
+            serde_json::from_value(value).map_err(|e| JwsError::Malformed(e.to_string()))?;
         Ok(vec![assemble_json(flat.signature, &flat.payload)?])
     }
 }
@@ -352,7 +383,10 @@ fn assemble_json(s: JsonSignature, payload_b64: &str) -> Result<DecodedJws, JwsE
 /// with the key.
 fn protected_header(extra: &Map<String, Value>, signer: &dyn Signer) -> Map<String, Value> {
     let mut header = Map::with_capacity(extra.len() + 2);
-    header.insert("alg".into(), Value::String(signer.algorithm().jose_name().into()));
+    header.insert(
+        "alg".into(),
+        Value::String(signer.algorithm().jose_name().into()),
+    );
     if let Some(kid) = signer.key_id() {
         header.insert("kid".into(), Value::String(kid.into()));
     }
@@ -369,7 +403,9 @@ async fn sign_parts(
     payload: &[u8],
     signer: &dyn Signer,
 ) -> Result<(String, String, String), JwsError> {
-    let protected_b64 = b64::encode(serde_json::to_vec(&protected_header(header, signer)).expect("a JSON map serializes"));
+    let protected_b64 = b64::encode(
+        serde_json::to_vec(&protected_header(header, signer)).expect("a JSON map serializes"),
+    );
     let payload_b64 = b64::encode(payload);
     let signing_input = format!("{protected_b64}.{payload_b64}");
     let signature = signer.sign(signing_input.as_bytes()).await?;

@@ -51,7 +51,11 @@ pub struct KdfParams {
 
 impl Default for KdfParams {
     fn default() -> Self {
-        KdfParams { m_cost: 19 * 1024, t_cost: 2, p_cost: 1 }
+        KdfParams {
+            m_cost: 19 * 1024,
+            t_cost: 2,
+            p_cost: 1,
+        }
     }
 }
 
@@ -68,7 +72,8 @@ impl KdfParams {
         if !(1..=8).contains(&self.p_cost) {
             return bad("p_cost must be between 1 and 8");
         }
-        Params::new(self.m_cost, self.t_cost, self.p_cost, Some(32)).map_err(|e| KeyFileError::KdfParameters(e.to_string()))
+        Params::new(self.m_cost, self.t_cost, self.p_cost, Some(32))
+            .map_err(|e| KeyFileError::KdfParameters(e.to_string()))
     }
 }
 
@@ -91,7 +96,11 @@ struct Envelope {
     ciphertext: String,
 }
 
-fn derive_key(passphrase: &[u8], salt: &[u8], params: &KdfParams) -> Result<Zeroizing<[u8; 32]>, KeyFileError> {
+fn derive_key(
+    passphrase: &[u8],
+    salt: &[u8],
+    params: &KdfParams,
+) -> Result<Zeroizing<[u8; 32]>, KeyFileError> {
     let argon = Argon2::new(argon2::Algorithm::Argon2id, Version::V0x13, params.check()?);
     let mut key = Zeroizing::new([0u8; 32]);
     argon
@@ -105,11 +114,19 @@ fn aad(header: &Header) -> Vec<u8> {
 }
 
 /// Encrypts `key` under `passphrase` with the given Argon2id parameters; returns the file's JSON text.
-pub fn encrypt(key: &PrivateKey, passphrase: &[u8], params: KdfParams) -> Result<String, KeyFileError> {
+pub fn encrypt(
+    key: &PrivateKey,
+    passphrase: &[u8],
+    params: KdfParams,
+) -> Result<String, KeyFileError> {
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 12];
-    OsRng.try_fill_bytes(&mut salt).map_err(|_| CryptoError::Rng)?;
-    OsRng.try_fill_bytes(&mut nonce).map_err(|_| CryptoError::Rng)?;
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|_| CryptoError::Rng)?;
+    OsRng
+        .try_fill_bytes(&mut nonce)
+        .map_err(|_| CryptoError::Rng)?;
     let header = Header {
         format: FORMAT.into(),
         kdf: "argon2id".into(),
@@ -122,9 +139,18 @@ pub fn encrypt(key: &PrivateKey, passphrase: &[u8], params: KdfParams) -> Result
     let kek = derive_key(passphrase, &salt, &params)?;
     let plaintext = Zeroizing::new(serde_json::to_vec(&key.to_jwk()).expect("JWK serializes"));
     let ciphertext = Aes256Gcm::new(kek.as_ref().into())
-        .encrypt(&Nonce::from(nonce), Payload { msg: &plaintext, aad: &aad(&header) })
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: &plaintext,
+                aad: &aad(&header),
+            },
+        )
         .map_err(|_| CryptoError::SignerFailed("AES-GCM encryption failed".into()))?;
-    let envelope = Envelope { header, ciphertext: b64::encode(ciphertext) };
+    let envelope = Envelope {
+        header,
+        ciphertext: b64::encode(ciphertext),
+    };
     Ok(serde_json::to_string_pretty(&envelope).expect("envelope serializes"))
 }
 
@@ -132,7 +158,11 @@ pub fn encrypt(key: &PrivateKey, passphrase: &[u8], params: KdfParams) -> Result
 pub fn is_encrypted(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(|f| f == FORMAT))
+        .and_then(|v| {
+            v.get("format")
+                .and_then(|f| f.as_str())
+                .map(|f| f == FORMAT)
+        })
         .unwrap_or(false)
 }
 
@@ -142,7 +172,8 @@ pub fn public_jwk(text: &str) -> Result<Jwk, KeyFileError> {
 }
 
 fn parse(text: &str) -> Result<Envelope, KeyFileError> {
-    let envelope: Envelope = serde_json::from_str(text).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+    let envelope: Envelope =
+        serde_json::from_str(text).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
     let h = &envelope.header;
     if h.format != FORMAT || h.kdf != "argon2id" || h.cipher != "A256GCM" {
         return Err(KeyFileError::Malformed(format!(
@@ -163,19 +194,30 @@ pub fn decrypt(text: &str, passphrase: &[u8]) -> Result<PrivateKey, KeyFileError
         .try_into()
         .map_err(|_| KeyFileError::Malformed("nonce must be 12 bytes".into()))?;
     if salt.len() < 16 {
-        return Err(KeyFileError::Malformed("salt must be at least 16 bytes".into()));
+        return Err(KeyFileError::Malformed(
+            "salt must be at least 16 bytes".into(),
+        ));
     }
     let ciphertext = b64::decode(&envelope.ciphertext, "ciphertext")?;
     let kek = derive_key(passphrase, &salt, &h.params)?;
     let plaintext = Zeroizing::new(
         Aes256Gcm::new(kek.as_ref().into())
-            .decrypt(&Nonce::from(nonce), Payload { msg: &ciphertext, aad: &aad(h) })
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &ciphertext,
+                    aad: &aad(h),
+                },
+            )
             .map_err(|_| KeyFileError::WrongPassphrase)?,
     );
-    let jwk: Jwk = serde_json::from_slice(&plaintext).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+    let jwk: Jwk =
+        serde_json::from_slice(&plaintext).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
     let key = PrivateKey::from_jwk(&jwk)?;
     if key.public_key().to_jwk().thumbprint()? != h.public_jwk.thumbprint()? {
-        return Err(KeyFileError::Malformed("the public JWK does not match the encrypted key".into()));
+        return Err(KeyFileError::Malformed(
+            "the public JWK does not match the encrypted key".into(),
+        ));
     }
     Ok(key)
 }

@@ -35,7 +35,9 @@ impl TryRng for OsRng010 {
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        rand::rngs::OsRng.try_fill_bytes(dst).map_err(|_| OsRngFailed)
+        rand::rngs::OsRng
+            .try_fill_bytes(dst)
+            .map_err(|_| OsRngFailed)
     }
 }
 

@@ -61,7 +61,9 @@ pub fn decode_multicodec(bytes: &[u8]) -> Result<(u64, &[u8]), CryptoError> {
             return Ok((code, &bytes[i + 1..]));
         }
     }
-    Err(CryptoError::InvalidMultikey("truncated or overlong multicodec varint".into()))
+    Err(CryptoError::InvalidMultikey(
+        "truncated or overlong multicodec varint".into(),
+    ))
 }
 
 /// Encodes multicodec bytes as a base58btc multibase string (`z…`).
@@ -98,9 +100,20 @@ mod tests {
 
     #[test]
     fn rejects_truncated_and_non_minimal_varints() {
-        assert!(matches!(decode_multicodec(&[0x80]), Err(CryptoError::InvalidMultikey(_))));
-        assert!(matches!(decode_multicodec(&[0xed, 0x00]), Err(CryptoError::InvalidMultikey(m)) if m.contains("non-minimal")));
-        assert!(matches!(decode_multibase("u123"), Err(CryptoError::InvalidMultikey(_))));
-        assert!(matches!(decode_multibase("z0OIl"), Err(CryptoError::InvalidMultikey(_))));
+        assert!(matches!(
+            decode_multicodec(&[0x80]),
+            Err(CryptoError::InvalidMultikey(_))
+        ));
+        assert!(
+            matches!(decode_multicodec(&[0xed, 0x00]), Err(CryptoError::InvalidMultikey(m)) if m.contains("non-minimal"))
+        );
+        assert!(matches!(
+            decode_multibase("u123"),
+            Err(CryptoError::InvalidMultikey(_))
+        ));
+        assert!(matches!(
+            decode_multibase("z0OIl"),
+            Err(CryptoError::InvalidMultikey(_))
+        ));
     }
 }

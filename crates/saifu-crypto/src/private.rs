@@ -34,7 +34,11 @@ const SECRET_LEN: usize = 32;
 
 fn secret_array(key_type: KeyType, bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
     if bytes.len() != SECRET_LEN {
-        return Err(CryptoError::InvalidKeyLength { key_type, expected: SECRET_LEN, actual: bytes.len() });
+        return Err(CryptoError::InvalidKeyLength {
+            key_type,
+            expected: SECRET_LEN,
+            actual: bytes.len(),
+        });
     }
     let mut out = Zeroizing::new([0u8; 32]);
     out.copy_from_slice(bytes);
@@ -45,11 +49,17 @@ impl PrivateKey {
     /// Generates a fresh key from the operating system's RNG.
     pub fn generate(key_type: KeyType) -> Result<PrivateKey, CryptoError> {
         let mut seed = Zeroizing::new([0u8; 32]);
-        OsRng.try_fill_bytes(seed.as_mut()).map_err(|_| CryptoError::Rng)?;
+        OsRng
+            .try_fill_bytes(seed.as_mut())
+            .map_err(|_| CryptoError::Rng)?;
         match key_type {
             // EC scalars must be in range; draw from the curve's own sampler.
-            KeyType::P256 => Ok(Self::from_secret(Secret::P256(p256::ecdsa::SigningKey::random(&mut OsRng)))),
-            KeyType::Secp256k1 => Ok(Self::from_secret(Secret::Secp256k1(k256::ecdsa::SigningKey::random(&mut OsRng)))),
+            KeyType::P256 => Ok(Self::from_secret(Secret::P256(
+                p256::ecdsa::SigningKey::random(&mut OsRng),
+            ))),
+            KeyType::Secp256k1 => Ok(Self::from_secret(Secret::Secp256k1(
+                k256::ecdsa::SigningKey::random(&mut OsRng),
+            ))),
             _ => Self::from_secret_bytes(key_type, seed.as_ref()),
         }
     }
@@ -58,14 +68,23 @@ impl PrivateKey {
     /// secp256k1) or X25519 private key.
     pub fn from_secret_bytes(key_type: KeyType, bytes: &[u8]) -> Result<PrivateKey, CryptoError> {
         let arr = secret_array(key_type, bytes)?;
-        let invalid = |_| CryptoError::InvalidPrivateKey(format!("{key_type}: scalar out of range"));
+        let invalid =
+            |_| CryptoError::InvalidPrivateKey(format!("{key_type}: scalar out of range"));
         let secret = match key_type {
             KeyType::Ed25519 => Secret::Ed25519(ed25519_dalek::SigningKey::from_bytes(&arr)),
             KeyType::X25519 => Secret::X25519(x25519_dalek::StaticSecret::from(*arr)),
-            KeyType::P256 => Secret::P256(p256::ecdsa::SigningKey::from_slice(arr.as_ref()).map_err(invalid)?),
-            KeyType::Secp256k1 => Secret::Secp256k1(k256::ecdsa::SigningKey::from_slice(arr.as_ref()).map_err(invalid)?),
-            KeyType::MlDsa44 => Secret::MlDsa44(Box::new(ml_dsa::SigningKey::from_seed(&(*arr).into()))),
-            KeyType::MlDsa65 => Secret::MlDsa65(Box::new(ml_dsa::SigningKey::from_seed(&(*arr).into()))),
+            KeyType::P256 => {
+                Secret::P256(p256::ecdsa::SigningKey::from_slice(arr.as_ref()).map_err(invalid)?)
+            }
+            KeyType::Secp256k1 => Secret::Secp256k1(
+                k256::ecdsa::SigningKey::from_slice(arr.as_ref()).map_err(invalid)?,
+            ),
+            KeyType::MlDsa44 => {
+                Secret::MlDsa44(Box::new(ml_dsa::SigningKey::from_seed(&(*arr).into())))
+            }
+            KeyType::MlDsa65 => {
+                Secret::MlDsa65(Box::new(ml_dsa::SigningKey::from_seed(&(*arr).into())))
+            }
         };
         Ok(Self::from_secret(secret))
     }
@@ -74,7 +93,12 @@ impl PrivateKey {
         let public = PublicKey(match &secret {
             Secret::Ed25519(k) => Inner::Ed25519(k.verifying_key()),
             Secret::X25519(k) => Inner::X25519(x25519_dalek::PublicKey::from(k)),
-            Secret::P256(k) => return Self { public: PublicKey::p256(p256::PublicKey::from(k.verifying_key())), secret },
+            Secret::P256(k) => {
+                return Self {
+                    public: PublicKey::p256(p256::PublicKey::from(k.verifying_key())),
+                    secret,
+                };
+            }
             Secret::Secp256k1(k) => Inner::Secp256k1(*k.verifying_key()),
             Secret::MlDsa44(k) => Inner::MlDsa44(Box::new(k.expanded_key().verifying_key())),
             Secret::MlDsa65(k) => Inner::MlDsa65(Box::new(k.expanded_key().verifying_key())),
@@ -113,13 +137,19 @@ impl PrivateKey {
             _ => (&jwk.d, "d"),
         };
         let secret = Zeroizing::new(b64::decode(
-            member.as_deref().ok_or_else(|| CryptoError::InvalidJwk(format!("`{name}` is required for a private {key_type} key")))?,
+            member.as_deref().ok_or_else(|| {
+                CryptoError::InvalidJwk(format!(
+                    "`{name}` is required for a private {key_type} key"
+                ))
+            })?,
             name,
         )?);
         let key = Self::from_secret_bytes(key_type, &secret)?;
         let claimed = PublicKey::from_jwk(jwk)?;
         if claimed != key.public {
-            return Err(CryptoError::InvalidPrivateKey("public members do not match the private key".into()));
+            return Err(CryptoError::InvalidPrivateKey(
+                "public members do not match the private key".into(),
+            ));
         }
         Ok(key)
     }
@@ -143,7 +173,11 @@ impl PrivateKey {
             KeyType::X25519 => codec::X25519_PRIV,
             KeyType::P256 => codec::P256_PRIV,
             KeyType::Secp256k1 => codec::SECP256K1_PRIV,
-            other => return Err(CryptoError::UnsupportedKeyType(format!("{other} secret multikey"))),
+            other => {
+                return Err(CryptoError::UnsupportedKeyType(format!(
+                    "{other} secret multikey"
+                )));
+            }
         };
         let bytes = Zeroizing::new(multikey::encode_multicodec(code, &self.secret_bytes()));
         Ok(Zeroizing::new(multikey::encode_multibase(&bytes)))
@@ -158,7 +192,11 @@ impl PrivateKey {
             codec::X25519_PRIV => KeyType::X25519,
             codec::P256_PRIV => KeyType::P256,
             codec::SECP256K1_PRIV => KeyType::Secp256k1,
-            other => return Err(CryptoError::UnsupportedKeyType(format!("multicodec 0x{other:x}"))),
+            other => {
+                return Err(CryptoError::UnsupportedKeyType(format!(
+                    "multicodec 0x{other:x}"
+                )));
+            }
         };
         Self::from_secret_bytes(key_type, secret)
     }
@@ -168,7 +206,10 @@ impl PrivateKey {
     pub fn sign(&self, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         use ed25519_dalek::Signer as _;
         if alg.key_type() != self.key_type() {
-            return Err(CryptoError::AlgorithmKeyMismatch { alg, key_type: self.key_type() });
+            return Err(CryptoError::AlgorithmKeyMismatch {
+                alg,
+                key_type: self.key_type(),
+            });
         }
         fn failed<E>(alg: Algorithm) -> impl FnOnce(E) -> CryptoError {
             move |_| CryptoError::SignerFailed(format!("{alg} signing failed"))
@@ -183,8 +224,18 @@ impl PrivateKey {
                 let sig: k256::ecdsa::Signature = k.try_sign(message).map_err(failed(alg))?;
                 sig.to_bytes().to_vec()
             }
-            Secret::MlDsa44(k) => k.expanded_key().sign_randomized(message, &[], &mut OsRng010).map_err(failed(alg))?.encode().to_vec(),
-            Secret::MlDsa65(k) => k.expanded_key().sign_randomized(message, &[], &mut OsRng010).map_err(failed(alg))?.encode().to_vec(),
+            Secret::MlDsa44(k) => k
+                .expanded_key()
+                .sign_randomized(message, &[], &mut OsRng010)
+                .map_err(failed(alg))?
+                .encode()
+                .to_vec(),
+            Secret::MlDsa65(k) => k
+                .expanded_key()
+                .sign_randomized(message, &[], &mut OsRng010)
+                .map_err(failed(alg))?
+                .encode()
+                .to_vec(),
             Secret::X25519(_) => unreachable!("no algorithm maps to X25519"),
         })
     }
@@ -198,7 +249,9 @@ impl PrivateKey {
             (Secret::X25519(k), Inner::X25519(p)) => {
                 let shared = k.diffie_hellman(p);
                 if !shared.was_contributory() {
-                    return Err(CryptoError::InvalidPublicKey("X25519: low-order peer key".into()));
+                    return Err(CryptoError::InvalidPublicKey(
+                        "X25519: low-order peer key".into(),
+                    ));
                 }
                 out.copy_from_slice(shared.as_bytes());
             }
@@ -220,6 +273,11 @@ impl PrivateKey {
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PrivateKey({}, {}, secret redacted)", self.key_type(), self.public.thumbprint())
+        write!(
+            f,
+            "PrivateKey({}, {}, secret redacted)",
+            self.key_type(),
+            self.public.thumbprint()
+        )
     }
 }

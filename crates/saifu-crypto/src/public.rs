@@ -68,12 +68,15 @@ impl PublicKey {
     /// Decodes a key from its raw bytes (EC keys as SEC1, compressed or uncompressed), validating
     /// that the bytes are a usable key of that type (e.g. a point on the curve).
     pub fn from_bytes(key_type: KeyType, bytes: &[u8]) -> Result<PublicKey, CryptoError> {
-        let invalid = |e: &dyn std::fmt::Display| CryptoError::InvalidPublicKey(format!("{key_type}: {e}"));
+        let invalid =
+            |e: &dyn std::fmt::Display| CryptoError::InvalidPublicKey(format!("{key_type}: {e}"));
         let inner = match key_type {
             KeyType::Ed25519 => {
                 check_len(key_type, 32, bytes)?;
                 let arr: [u8; 32] = bytes.try_into().expect("length checked");
-                Inner::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|e| invalid(&e))?)
+                Inner::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|e| invalid(&e))?,
+                )
             }
             KeyType::X25519 => {
                 check_len(key_type, 32, bytes)?;
@@ -84,7 +87,8 @@ impl PublicKey {
                 if bytes.len() != 33 && bytes.len() != 65 {
                     check_len(key_type, 33, bytes)?;
                 }
-                let key = p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| invalid(&"not a point on the curve"))?;
+                let key = p256::PublicKey::from_sec1_bytes(bytes)
+                    .map_err(|_| invalid(&"not a point on the curve"))?;
                 Self::p256(key).0
             }
             KeyType::Secp256k1 => {
@@ -98,12 +102,14 @@ impl PublicKey {
             }
             KeyType::MlDsa44 => {
                 check_len(key_type, raw_len(key_type), bytes)?;
-                let enc = ml_dsa::EncodedVerifyingKey::<MlDsa44>::try_from(bytes).map_err(|e| invalid(&e))?;
+                let enc = ml_dsa::EncodedVerifyingKey::<MlDsa44>::try_from(bytes)
+                    .map_err(|e| invalid(&e))?;
                 Inner::MlDsa44(Box::new(ml_dsa::VerifyingKey::decode(&enc)))
             }
             KeyType::MlDsa65 => {
                 check_len(key_type, raw_len(key_type), bytes)?;
-                let enc = ml_dsa::EncodedVerifyingKey::<MlDsa65>::try_from(bytes).map_err(|e| invalid(&e))?;
+                let enc = ml_dsa::EncodedVerifyingKey::<MlDsa65>::try_from(bytes)
+                    .map_err(|e| invalid(&e))?;
                 Inner::MlDsa65(Box::new(ml_dsa::VerifyingKey::decode(&enc)))
             }
         };
@@ -136,11 +142,15 @@ impl PublicKey {
         let key_type = jwk_key_type(jwk)?;
         let member = |v: &Option<String>, name: &'static str| {
             v.as_deref()
-                .ok_or_else(|| CryptoError::InvalidJwk(format!("`{name}` is required for {key_type}")))
+                .ok_or_else(|| {
+                    CryptoError::InvalidJwk(format!("`{name}` is required for {key_type}"))
+                })
                 .and_then(|s| b64::decode(s, name))
         };
         let key = match key_type {
-            KeyType::Ed25519 | KeyType::X25519 => Self::from_bytes(key_type, &member(&jwk.x, "x")?)?,
+            KeyType::Ed25519 | KeyType::X25519 => {
+                Self::from_bytes(key_type, &member(&jwk.x, "x")?)?
+            }
             KeyType::P256 | KeyType::Secp256k1 => {
                 let (x, y) = (member(&jwk.x, "x")?, member(&jwk.y, "y")?);
                 // RFC 7518 §6.2.1.2/§6.2.1.3: coordinates are the full field size, never shortened.
@@ -151,16 +161,24 @@ impl PublicKey {
                 sec1.extend_from_slice(&x);
                 sec1.extend_from_slice(&y);
                 if key_type == KeyType::P256 {
-                    let point = EncodedPoint::<p256::NistP256>::from_bytes(&sec1)
-                        .map_err(|_| CryptoError::InvalidPublicKey("P-256: bad point encoding".into()))?;
-                    let key = Option::<p256::PublicKey>::from(p256::PublicKey::from_encoded_point(&point))
-                        .ok_or_else(|| CryptoError::InvalidPublicKey("P-256: not a point on the curve".into()))?;
+                    let point =
+                        EncodedPoint::<p256::NistP256>::from_bytes(&sec1).map_err(|_| {
+                            CryptoError::InvalidPublicKey("P-256: bad point encoding".into())
+                        })?;
+                    let key = Option::<p256::PublicKey>::from(p256::PublicKey::from_encoded_point(
+                        &point,
+                    ))
+                    .ok_or_else(|| {
+                        CryptoError::InvalidPublicKey("P-256: not a point on the curve".into())
+                    })?;
                     Self::p256(key)
                 } else {
                     Self::from_bytes(key_type, &sec1)?
                 }
             }
-            KeyType::MlDsa44 | KeyType::MlDsa65 => Self::from_bytes(key_type, &member(&jwk.pub_, "pub")?)?,
+            KeyType::MlDsa44 | KeyType::MlDsa65 => {
+                Self::from_bytes(key_type, &member(&jwk.pub_, "pub")?)?
+            }
         };
         Ok(key)
     }
@@ -195,7 +213,13 @@ impl PublicKey {
             }
             Inner::MlDsa44(_) | Inner::MlDsa65(_) => {
                 jwk.kty = "AKP".into();
-                jwk.alg = Some(self.key_type().default_algorithm().expect("signing key").jose_name().into());
+                jwk.alg = Some(
+                    self.key_type()
+                        .default_algorithm()
+                        .expect("signing key")
+                        .jose_name()
+                        .into(),
+                );
                 jwk.pub_ = Some(b64::encode(self.to_bytes()));
             }
         }
@@ -204,7 +228,9 @@ impl PublicKey {
 
     /// RFC 7638 SHA-256 thumbprint of the public JWK, base64url.
     pub fn thumbprint(&self) -> String {
-        self.to_jwk().thumbprint().expect("own JWKs always have the required members")
+        self.to_jwk()
+            .thumbprint()
+            .expect("own JWKs always have the required members")
     }
 
     /// The multicodec code of this key's public form.
@@ -235,7 +261,11 @@ impl PublicKey {
             codec::MLDSA44_PUB => KeyType::MlDsa44,
             codec::MLDSA65_PUB => KeyType::MlDsa65,
             codec::P384_PUB => return Err(CryptoError::UnsupportedKeyType("P-384".into())),
-            other => return Err(CryptoError::UnsupportedKeyType(format!("multicodec 0x{other:x}"))),
+            other => {
+                return Err(CryptoError::UnsupportedKeyType(format!(
+                    "multicodec 0x{other:x}"
+                )));
+            }
         };
         // Multikey requires the compressed form for EC keys.
         check_len(key_type, raw_len(key_type), key)?;
@@ -264,14 +294,26 @@ impl PublicKey {
     }
 
     /// Verifies `signature` over `message` with `alg`, which must belong to this key type.
-    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
+    pub fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
         if alg.key_type() != self.key_type() {
-            return Err(CryptoError::AlgorithmKeyMismatch { alg, key_type: self.key_type() });
+            return Err(CryptoError::AlgorithmKeyMismatch {
+                alg,
+                key_type: self.key_type(),
+            });
         }
-        let malformed = |reason: &str| CryptoError::MalformedSignature { alg, reason: reason.to_owned() };
+        let malformed = |reason: &str| CryptoError::MalformedSignature {
+            alg,
+            reason: reason.to_owned(),
+        };
         let ok = match &self.0 {
             Inner::Ed25519(k) => {
-                let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| malformed("expected 64 bytes"))?;
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| malformed("expected 64 bytes"))?;
                 // verify_strict also refuses small-order keys and non-canonical R, closing malleability.
                 k.verify_strict(message, &sig).is_ok()
             }
@@ -279,27 +321,37 @@ impl PublicKey {
                 if signature.len() != 64 {
                     return Err(malformed("expected 64 bytes r||s"));
                 }
-                ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, &uncompressed[..])
-                    .verify(message, signature)
-                    .is_ok()
+                ring::signature::UnparsedPublicKey::new(
+                    &ring::signature::ECDSA_P256_SHA256_FIXED,
+                    &uncompressed[..],
+                )
+                .verify(message, signature)
+                .is_ok()
             }
             Inner::Secp256k1(k) => {
-                let sig = k256::ecdsa::Signature::from_slice(signature).map_err(|_| malformed("expected 64 bytes r||s with non-zero scalars"))?;
+                let sig = k256::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| malformed("expected 64 bytes r||s with non-zero scalars"))?;
                 // RFC 8812 does not require low-S; k256 only accepts low-S, so normalise first.
                 let sig = sig.normalize_s().unwrap_or(sig);
                 k.verify(message, &sig).is_ok()
             }
             Inner::MlDsa44(k) => {
-                let sig = ml_dsa::Signature::<MlDsa44>::try_from(signature).map_err(|_| malformed("expected 2420 bytes"))?;
+                let sig = ml_dsa::Signature::<MlDsa44>::try_from(signature)
+                    .map_err(|_| malformed("expected 2420 bytes"))?;
                 k.verify_with_context(message, &[], &sig)
             }
             Inner::MlDsa65(k) => {
-                let sig = ml_dsa::Signature::<MlDsa65>::try_from(signature).map_err(|_| malformed("expected 3309 bytes"))?;
+                let sig = ml_dsa::Signature::<MlDsa65>::try_from(signature)
+                    .map_err(|_| malformed("expected 3309 bytes"))?;
                 k.verify_with_context(message, &[], &sig)
             }
             Inner::X25519(_) => unreachable!("no algorithm maps to X25519"),
         };
-        if ok { Ok(()) } else { Err(CryptoError::BadSignature) }
+        if ok {
+            Ok(())
+        } else {
+            Err(CryptoError::BadSignature)
+        }
     }
 }
 
@@ -314,21 +366,47 @@ pub(crate) fn jwk_key_type(jwk: &Jwk) -> Result<KeyType, CryptoError> {
             Some("ML-DSA-44") => KeyType::MlDsa44,
             Some("ML-DSA-65") => KeyType::MlDsa65,
             Some(other) => return Err(CryptoError::UnsupportedKeyType(format!("AKP {other}"))),
-            None => return Err(CryptoError::InvalidJwk("`alg` is required for AKP keys (RFC 9964)".into())),
+            None => {
+                return Err(CryptoError::InvalidJwk(
+                    "`alg` is required for AKP keys (RFC 9964)".into(),
+                ));
+            }
         },
-        ("OKP" | "EC", Some(crv)) => return Err(CryptoError::UnsupportedKeyType(format!("{} {crv}", jwk.kty))),
-        ("OKP" | "EC", None) => return Err(CryptoError::InvalidJwk(format!("`crv` is required for {}", jwk.kty))),
+        ("OKP" | "EC", Some(crv)) => {
+            return Err(CryptoError::UnsupportedKeyType(format!(
+                "{} {crv}",
+                jwk.kty
+            )));
+        }
+        ("OKP" | "EC", None) => {
+            return Err(CryptoError::InvalidJwk(format!(
+                "`crv` is required for {}",
+                jwk.kty
+            )));
+        }
         (kty, _) => return Err(CryptoError::UnsupportedKeyType(kty.to_owned())),
     };
-    if key_type != KeyType::X25519 && !matches!(key_type, KeyType::MlDsa44 | KeyType::MlDsa65) {
-        if let Some(alg) = jwk.alg.as_deref() {
-            let alg: Algorithm = alg.parse()?;
-            if alg.key_type() != key_type {
-                return Err(CryptoError::AlgorithmKeyMismatch { alg, key_type });
-            }
-        }
+    if let Some(alg) = jwk.alg.as_deref() {
+        check_alg_hint(alg, key_type)?;
     }
     Ok(key_type)
+}
+
+/// A JWK's `alg` hint must suit the key: a signature algorithm of its type, or (for keys that can
+/// agree keys) an ECDH-ES variant, as OpenID4VP encryption keys carry.
+fn check_alg_hint(alg: &str, key_type: KeyType) -> Result<(), CryptoError> {
+    let agrees = matches!(key_type, KeyType::X25519 | KeyType::P256);
+    if agrees && alg.starts_with("ECDH-ES") {
+        return Ok(());
+    }
+    let parsed: Algorithm = alg.parse()?;
+    if parsed.key_type() != key_type {
+        return Err(CryptoError::AlgorithmKeyMismatch {
+            alg: parsed,
+            key_type,
+        });
+    }
+    Ok(())
 }
 
 impl PartialEq for PublicKey {

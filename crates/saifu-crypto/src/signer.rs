@@ -63,17 +63,23 @@ pub struct LocalSigner {
 impl LocalSigner {
     /// Wraps `key` with its default algorithm (`Ed25519`, `ES256`, `ES256K`, `ML-DSA-44/65`).
     pub fn new(key: PrivateKey) -> Result<LocalSigner, CryptoError> {
-        let alg = key
-            .key_type()
-            .default_algorithm()
-            .ok_or_else(|| CryptoError::CannotSign(format!("{} keys only agree keys", key.key_type())))?;
-        Ok(LocalSigner { key, alg, kid: None })
+        let alg = key.key_type().default_algorithm().ok_or_else(|| {
+            CryptoError::CannotSign(format!("{} keys only agree keys", key.key_type()))
+        })?;
+        Ok(LocalSigner {
+            key,
+            alg,
+            kid: None,
+        })
     }
 
     /// Signs under a specific algorithm name, e.g. the legacy `EdDSA` for peers that predate RFC 9864.
     pub fn with_algorithm(mut self, alg: Algorithm) -> Result<LocalSigner, CryptoError> {
         if alg.key_type() != self.key.key_type() {
-            return Err(CryptoError::AlgorithmKeyMismatch { alg, key_type: self.key.key_type() });
+            return Err(CryptoError::AlgorithmKeyMismatch {
+                alg,
+                key_type: self.key.key_type(),
+            });
         }
         self.alg = alg;
         Ok(self)

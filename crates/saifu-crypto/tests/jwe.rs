@@ -29,8 +29,12 @@ fn decrypt(token: &str, key: &PrivateKey) -> Result<jwe::Decrypted, JweError> {
 
 /// A fresh token to `key` for the rejection tests.
 fn token_to(key: &PrivateKey) -> String {
-    jwe::encrypt(key.public_key(), PLAINTEXT, &EncryptOptions::new(ContentEncryption::A128Gcm))
-        .expect("encrypts")
+    jwe::encrypt(
+        key.public_key(),
+        PLAINTEXT,
+        &EncryptOptions::new(ContentEncryption::A128Gcm),
+    )
+    .expect("encrypts")
 }
 
 /// Replaces part `index` of a compact token.
@@ -46,7 +50,11 @@ fn with_header(token: &str, edit: impl FnOnce(&mut Map<String, Value>)) -> Strin
     let mut map: Map<String, Value> =
         serde_json::from_slice(&b64::decode(header, "test").expect("b64")).expect("JSON header");
     edit(&mut map);
-    with_part(token, 0, &b64::encode(serde_json::to_vec(&map).expect("JSON")))
+    with_part(
+        token,
+        0,
+        &b64::encode(serde_json::to_vec(&map).expect("JSON")),
+    )
 }
 
 /// Flips one bit in the decoded part `index`.
@@ -69,7 +77,11 @@ fn round_trips_for_every_curve_and_enc() {
                 apv: Some(b"verifier nonce"),
             };
             let token = jwe::encrypt(key.public_key(), PLAINTEXT, &opts).unwrap();
-            assert_eq!(token.split('.').nth(1), Some(""), "direct mode has no encrypted key");
+            assert_eq!(
+                token.split('.').nth(1),
+                Some(""),
+                "direct mode has no encrypted key"
+            );
 
             let header = jwe::decode_header(&token, &DecryptOptions::default()).unwrap();
             assert_eq!(header.kid.as_deref(), Some("enc-key-1"));
@@ -88,21 +100,27 @@ fn round_trips_for_every_curve_and_enc() {
 fn header_carries_public_epk_only_and_minimal_members() {
     let key = PrivateKey::generate(KeyType::X25519).unwrap();
     let token = token_to(&key);
-    let header: Value = serde_json::from_slice(
-        &b64::decode(token.split('.').next().unwrap(), "test").unwrap(),
-    )
-    .unwrap();
+    let header: Value =
+        serde_json::from_slice(&b64::decode(token.split('.').next().unwrap(), "test").unwrap())
+            .unwrap();
     let epk = header["epk"].as_object().unwrap();
     assert_eq!(epk.keys().collect::<Vec<_>>(), ["kty", "crv", "x"]);
-    assert_eq!(header.as_object().unwrap().keys().collect::<Vec<_>>(), ["alg", "epk", "enc"]);
+    assert_eq!(
+        header.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["alg", "epk", "enc"]
+    );
     assert_eq!(header["alg"], "ECDH-ES");
 }
 
 #[test]
 fn empty_plaintext_round_trips() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
-    let token =
-        jwe::encrypt(key.public_key(), b"", &EncryptOptions::new(ContentEncryption::A256Gcm)).unwrap();
+    let token = jwe::encrypt(
+        key.public_key(),
+        b"",
+        &EncryptOptions::new(ContentEncryption::A256Gcm),
+    )
+    .unwrap();
     assert!(decrypt(&token, &key).unwrap().plaintext.is_empty());
 }
 
@@ -131,15 +149,26 @@ fn cookbook_x25519_ecdh_es() {
 
     let eph_d = b64::decode(v["encrypting_key"]["epk"]["d"].as_str().unwrap(), "d").unwrap();
     let ephemeral = PrivateKey::from_secret_bytes(KeyType::X25519, &eph_d).unwrap();
-    assert_eq!(ephemeral.public_key(), &out.header.epk, "vector d is the header epk's secret");
+    assert_eq!(
+        ephemeral.public_key(),
+        &out.header.epk,
+        "vector d is the header epk's secret"
+    );
     assert_eq!(
         *bob.diffie_hellman(&out.header.epk).unwrap(),
         *ephemeral.diffie_hellman(bob.public_key()).unwrap()
     );
 
-    let iv: [u8; 12] = b64::decode(v["generated"]["iv"].as_str().unwrap(), "iv").unwrap().try_into().unwrap();
-    let opts = EncryptOptions { kid: Some("Bob"), ..EncryptOptions::new(ContentEncryption::A128Gcm) };
-    let again = jwe::encrypt_with_ephemeral(bob.public_key(), &ephemeral, &iv, plaintext, &opts).unwrap();
+    let iv: [u8; 12] = b64::decode(v["generated"]["iv"].as_str().unwrap(), "iv")
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let opts = EncryptOptions {
+        kid: Some("Bob"),
+        ..EncryptOptions::new(ContentEncryption::A128Gcm)
+    };
+    let again =
+        jwe::encrypt_with_ephemeral(bob.public_key(), &ephemeral, &iv, plaintext, &opts).unwrap();
     assert_eq!(again, compact);
 }
 
@@ -157,7 +186,10 @@ fn rfc7520_section5_cases() {
     for file in &files {
         let v = read_json(file);
         let Some(compact) = v["output"]["compact"].as_str() else {
-            assert!(v["output"]["json"].is_object() || v["output"]["json_flat"].is_object(), "{file}");
+            assert!(
+                v["output"]["json"].is_object() || v["output"]["json_flat"].is_object(),
+                "{file}"
+            );
             continue;
         };
         let alg = v["input"]["alg"].as_str().unwrap();
@@ -175,13 +207,18 @@ fn rfc7520_section5_cases() {
 
 #[test]
 fn rfc7520_5_5_concat_kdf_matches_the_derived_key() {
-    let v = read_json("jose-cose/ietf-jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json");
+    let v = read_json(
+        "jose-cose/ietf-jose-cookbook/jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json",
+    );
     let recipient = key_from_json(&v["input"]["key"]);
     let epk_jwk = &v["encrypting_key"]["epk"];
     let ephemeral = key_from_json(epk_jwk);
     let epk = PublicKey::from_jwk(&serde_json::from_value(epk_jwk.clone()).unwrap()).unwrap();
     let z = recipient.diffie_hellman(&epk).unwrap();
-    assert_eq!(*z, *ephemeral.diffie_hellman(recipient.public_key()).unwrap());
+    assert_eq!(
+        *z,
+        *ephemeral.diffie_hellman(recipient.public_key()).unwrap()
+    );
 
     let cek = concat_kdf(&z[..], "A128CBC-HS256", b"", b"", 32);
     let expected = b64::decode(v["encrypting_key"]["cek"].as_str().unwrap(), "cek").unwrap();
@@ -192,11 +229,21 @@ fn rfc7520_5_5_concat_kdf_matches_the_derived_key() {
 fn refuses_other_key_management_algorithms() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let token = token_to(&key);
-    for alg in ["dir", "none", "ECDH-ES+A128KW", "ECDH-ES+A256KW", "RSA-OAEP", "ecdh-es"] {
+    for alg in [
+        "dir",
+        "none",
+        "ECDH-ES+A128KW",
+        "ECDH-ES+A256KW",
+        "RSA-OAEP",
+        "ecdh-es",
+    ] {
         let bad = with_header(&token, |h| {
             h.insert("alg".into(), json!(alg));
         });
-        assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::UnsupportedAlgorithm(alg.into()));
+        assert_eq!(
+            decrypt(&bad, &key).unwrap_err(),
+            JweError::UnsupportedAlgorithm(alg.into())
+        );
     }
 }
 
@@ -206,7 +253,10 @@ fn refuses_unknown_enc() {
     let bad = with_header(&token_to(&key), |h| {
         h.insert("enc".into(), json!("A192GCM"));
     });
-    assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::UnsupportedEncryption("A192GCM".into()));
+    assert_eq!(
+        decrypt(&bad, &key).unwrap_err(),
+        JweError::UnsupportedEncryption("A192GCM".into())
+    );
     assert_eq!(
         "A128CBC-HS256".parse::<ContentEncryption>().unwrap_err(),
         JweError::UnsupportedEncryption("A128CBC-HS256".into())
@@ -219,7 +269,10 @@ fn refuses_compression() {
     let bad = with_header(&token_to(&key), |h| {
         h.insert("zip".into(), json!("DEF"));
     });
-    assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::CompressionNotSupported("DEF".into()));
+    assert_eq!(
+        decrypt(&bad, &key).unwrap_err(),
+        JweError::CompressionNotSupported("DEF".into())
+    );
 }
 
 #[test]
@@ -229,7 +282,10 @@ fn refuses_unknown_crit() {
         h.insert("crit".into(), json!(["exp"]));
         h.insert("exp".into(), json!(1));
     });
-    assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::UnsupportedCritical(vec!["exp".into()]));
+    assert_eq!(
+        decrypt(&bad, &key).unwrap_err(),
+        JweError::UnsupportedCritical(vec!["exp".into()])
+    );
 }
 
 #[test]
@@ -240,7 +296,10 @@ fn refuses_missing_members() {
         let bad = with_header(&token, |h| {
             h.remove(member);
         });
-        assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::MissingHeader(member));
+        assert_eq!(
+            decrypt(&bad, &key).unwrap_err(),
+            JweError::MissingHeader(member)
+        );
     }
 }
 
@@ -251,7 +310,10 @@ fn refuses_epk_on_another_curve() {
     let to_p256 = token_to(&p256);
     assert_eq!(
         decrypt(&to_p256, &x25519).unwrap_err(),
-        JweError::EphemeralKeyMismatch { expected: KeyType::X25519, actual: KeyType::P256 }
+        JweError::EphemeralKeyMismatch {
+            expected: KeyType::X25519,
+            actual: KeyType::P256
+        }
     );
 }
 
@@ -275,13 +337,19 @@ fn refuses_low_order_x25519_epk() {
     let key = PrivateKey::generate(KeyType::X25519).unwrap();
     let token = token_to(&key);
     // u = 0 and u = 1 are small-order points (RFC 7748 §6.1): the shared secret would be all zeros.
-    for u in [[0u8; 32], { let mut one = [0u8; 32]; one[0] = 1; one }] {
+    for u in [[0u8; 32], {
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        one
+    }] {
         let bad = with_header(&token, |h| {
             h["epk"]["x"] = json!(b64::encode(u));
         });
         assert_eq!(
             decrypt(&bad, &key).unwrap_err(),
-            JweError::InvalidEphemeralKey(CryptoError::InvalidPublicKey("X25519: low-order peer key".into()))
+            JweError::InvalidEphemeralKey(CryptoError::InvalidPublicKey(
+                "X25519: low-order peer key".into()
+            ))
         );
     }
 }
@@ -299,7 +367,10 @@ fn refuses_epk_with_private_members_or_wrong_type() {
     ));
     let ed25519 = PrivateKey::generate(KeyType::Ed25519).unwrap();
     let signing_epk = with_header(&token, |h| {
-        h.insert("epk".into(), serde_json::to_value(ed25519.public_key().to_jwk()).unwrap());
+        h.insert(
+            "epk".into(),
+            serde_json::to_value(ed25519.public_key().to_jwk()).unwrap(),
+        );
     });
     assert_eq!(
         decrypt(&signing_epk, &key).unwrap_err(),
@@ -316,7 +387,10 @@ fn refuses_recipient_keys_that_cannot_agree() {
         JweError::UnsupportedRecipientKey(KeyType::Ed25519)
     );
     let token = token_to(&PrivateKey::generate(KeyType::P256).unwrap());
-    assert_eq!(decrypt(&token, &ed25519).unwrap_err(), JweError::UnsupportedRecipientKey(KeyType::Ed25519));
+    assert_eq!(
+        decrypt(&token, &ed25519).unwrap_err(),
+        JweError::UnsupportedRecipientKey(KeyType::Ed25519)
+    );
 }
 
 #[test]
@@ -324,18 +398,30 @@ fn refuses_wrong_iv_and_tag_lengths() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let token = token_to(&key);
     let short_iv = with_part(&token, 2, &b64::encode([0u8; 8]));
-    assert_eq!(decrypt(&short_iv, &key).unwrap_err(), JweError::InvalidIvLength(8));
+    assert_eq!(
+        decrypt(&short_iv, &key).unwrap_err(),
+        JweError::InvalidIvLength(8)
+    );
     let long_iv = with_part(&token, 2, &b64::encode([0u8; 16]));
-    assert_eq!(decrypt(&long_iv, &key).unwrap_err(), JweError::InvalidIvLength(16));
+    assert_eq!(
+        decrypt(&long_iv, &key).unwrap_err(),
+        JweError::InvalidIvLength(16)
+    );
     let short_tag = with_part(&token, 4, &b64::encode([0u8; 12]));
-    assert_eq!(decrypt(&short_tag, &key).unwrap_err(), JweError::InvalidTagLength(12));
+    assert_eq!(
+        decrypt(&short_tag, &key).unwrap_err(),
+        JweError::InvalidTagLength(12)
+    );
 }
 
 #[test]
 fn refuses_an_encrypted_key() {
     let key = PrivateKey::generate(KeyType::X25519).unwrap();
     let bad = with_part(&token_to(&key), 1, &b64::encode([1u8; 16]));
-    assert_eq!(decrypt(&bad, &key).unwrap_err(), JweError::EncryptedKeyNotEmpty);
+    assert_eq!(
+        decrypt(&bad, &key).unwrap_err(),
+        JweError::EncryptedKeyNotEmpty
+    );
 }
 
 #[test]
@@ -343,27 +429,45 @@ fn tampering_fails_decryption() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let token = token_to(&key);
     for part in [2, 3, 4] {
-        assert_eq!(decrypt(&flip_bit(&token, part), &key).unwrap_err(), JweError::DecryptionFailed, "part {part}");
+        assert_eq!(
+            decrypt(&flip_bit(&token, part), &key).unwrap_err(),
+            JweError::DecryptionFailed,
+            "part {part}"
+        );
     }
     let header_changed = with_header(&token, |h| {
         h.insert("kid".into(), json!("someone-else"));
     });
-    assert_eq!(decrypt(&header_changed, &key).unwrap_err(), JweError::DecryptionFailed);
+    assert_eq!(
+        decrypt(&header_changed, &key).unwrap_err(),
+        JweError::DecryptionFailed
+    );
     let other_key = PrivateKey::generate(KeyType::P256).unwrap();
-    assert_eq!(decrypt(&token, &other_key).unwrap_err(), JweError::DecryptionFailed);
+    assert_eq!(
+        decrypt(&token, &other_key).unwrap_err(),
+        JweError::DecryptionFailed
+    );
 }
 
 #[test]
 fn refuses_oversized_tokens_before_decoding() {
     let key = PrivateKey::generate(KeyType::X25519).unwrap();
     let token = token_to(&key);
-    let tight = DecryptOptions { max_token_len: token.len() - 1 };
+    let tight = DecryptOptions {
+        max_token_len: token.len() - 1,
+    };
     assert_eq!(
         jwe::decrypt(&token, &key, &tight).unwrap_err(),
-        JweError::TooLarge { len: token.len(), max: token.len() - 1 }
+        JweError::TooLarge {
+            len: token.len(),
+            max: token.len() - 1
+        }
     );
     let huge = "a".repeat(jwe::DEFAULT_MAX_TOKEN_LEN + 1);
-    assert!(matches!(decrypt(&huge, &key).unwrap_err(), JweError::TooLarge { .. }));
+    assert!(matches!(
+        decrypt(&huge, &key).unwrap_err(),
+        JweError::TooLarge { .. }
+    ));
 }
 
 #[test]
@@ -371,7 +475,10 @@ fn refuses_malformed_structure() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let token = token_to(&key);
     let four_parts = token.rsplitn(2, '.').nth(1).unwrap();
-    assert_eq!(decrypt(four_parts, &key).unwrap_err(), JweError::WrongPartCount(4));
+    assert_eq!(
+        decrypt(four_parts, &key).unwrap_err(),
+        JweError::WrongPartCount(4)
+    );
     assert_eq!(
         decrypt(&with_part(&token, 0, "eyJ!"), &key).unwrap_err(),
         JweError::Crypto(CryptoError::InvalidBase64("JWE protected header"))
@@ -381,13 +488,28 @@ fn refuses_malformed_structure() {
         JweError::Crypto(CryptoError::InvalidBase64("JWE ciphertext"))
     );
     let not_json = with_part(&token, 0, &b64::encode(b"{\"alg\":"));
-    assert!(matches!(decrypt(&not_json, &key).unwrap_err(), JweError::MalformedHeader(_)));
+    assert!(matches!(
+        decrypt(&not_json, &key).unwrap_err(),
+        JweError::MalformedHeader(_)
+    ));
     let not_object = with_part(&token, 0, &b64::encode(b"[1,2]"));
-    assert!(matches!(decrypt(&not_object, &key).unwrap_err(), JweError::MalformedHeader(_)));
-    let duplicate_alg = with_part(&token, 0, &b64::encode(br#"{"alg":"ECDH-ES","alg":"dir","enc":"A128GCM"}"#));
-    assert!(matches!(decrypt(&duplicate_alg, &key).unwrap_err(), JweError::MalformedHeader(m) if m.contains("duplicate")));
+    assert!(matches!(
+        decrypt(&not_object, &key).unwrap_err(),
+        JweError::MalformedHeader(_)
+    ));
+    let duplicate_alg = with_part(
+        &token,
+        0,
+        &b64::encode(br#"{"alg":"ECDH-ES","alg":"dir","enc":"A128GCM"}"#),
+    );
+    assert!(
+        matches!(decrypt(&duplicate_alg, &key).unwrap_err(), JweError::MalformedHeader(m) if m.contains("duplicate"))
+    );
     let kid_not_string = with_header(&token, |h| {
         h.insert("kid".into(), json!(5));
     });
-    assert!(matches!(decrypt(&kid_not_string, &key).unwrap_err(), JweError::MalformedHeader(_)));
+    assert!(matches!(
+        decrypt(&kid_not_string, &key).unwrap_err(),
+        JweError::MalformedHeader(_)
+    ));
 }

@@ -6,13 +6,27 @@ use saifu_crypto::{Algorithm, Jwk, KeyType, PrivateKey, PublicKey};
 
 #[test]
 fn akp_jwk_has_the_rfc9964_shape() {
-    for (kt, alg, pk_len) in [(KeyType::MlDsa44, "ML-DSA-44", 1312), (KeyType::MlDsa65, "ML-DSA-65", 1952)] {
+    for (kt, alg, pk_len) in [
+        (KeyType::MlDsa44, "ML-DSA-44", 1312),
+        (KeyType::MlDsa65, "ML-DSA-65", 1952),
+    ] {
         let key = PrivateKey::generate(kt).unwrap();
         let jwk = key.to_jwk();
         assert_eq!(jwk.kty, "AKP");
         assert_eq!(jwk.alg.as_deref(), Some(alg));
-        assert_eq!(saifu_crypto::b64::decode(jwk.priv_.as_deref().unwrap(), "priv").unwrap().len(), 32, "priv is the seed");
-        assert_eq!(saifu_crypto::b64::decode(jwk.pub_.as_deref().unwrap(), "pub").unwrap().len(), pk_len);
+        assert_eq!(
+            saifu_crypto::b64::decode(jwk.priv_.as_deref().unwrap(), "priv")
+                .unwrap()
+                .len(),
+            32,
+            "priv is the seed"
+        );
+        assert_eq!(
+            saifu_crypto::b64::decode(jwk.pub_.as_deref().unwrap(), "pub")
+                .unwrap()
+                .len(),
+            pk_len
+        );
         assert!(jwk.d.is_none());
         let public = key.public_key().to_jwk();
         assert!(public.priv_.is_none());
@@ -43,7 +57,10 @@ macro_rules! differential {
                 let ours = PrivateKey::from_secret_bytes($kt, &seed).unwrap();
                 let (their_pk, their_sk) = fips204::$module::KG::keygen_from_seed(&seed);
                 // Same seed, same public key (FIPS 204 ML-DSA.KeyGen_internal is deterministic).
-                assert_eq!(ours.public_key().to_bytes(), their_pk.clone().into_bytes().to_vec());
+                assert_eq!(
+                    ours.public_key().to_bytes(),
+                    their_pk.clone().into_bytes().to_vec()
+                );
                 let msg = format!("differential message {i}");
                 // Theirs verifies ours.
                 let sig = ours.sign($alg, msg.as_bytes()).unwrap();
@@ -55,13 +72,25 @@ macro_rules! differential {
                 pk.verify($alg, msg.as_bytes(), &theirs).unwrap();
                 // And both reject a different message.
                 assert!(pk.verify($alg, b"other", &theirs).is_err());
-                assert!(!fips204::$module::PublicKey::try_from_bytes(pk.to_bytes().try_into().unwrap())
-                    .unwrap()
-                    .verify(b"other", &arr, &[]));
+                assert!(
+                    !fips204::$module::PublicKey::try_from_bytes(pk.to_bytes().try_into().unwrap())
+                        .unwrap()
+                        .verify(b"other", &arr, &[])
+                );
             }
         }
     };
 }
 
-differential!(ml_dsa_44_differential_with_fips204, ml_dsa_44, KeyType::MlDsa44, Algorithm::MlDsa44);
-differential!(ml_dsa_65_differential_with_fips204, ml_dsa_65, KeyType::MlDsa65, Algorithm::MlDsa65);
+differential!(
+    ml_dsa_44_differential_with_fips204,
+    ml_dsa_44,
+    KeyType::MlDsa44,
+    Algorithm::MlDsa44
+);
+differential!(
+    ml_dsa_65_differential_with_fips204,
+    ml_dsa_65,
+    KeyType::MlDsa65,
+    Algorithm::MlDsa65
+);

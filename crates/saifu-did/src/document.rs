@@ -107,8 +107,8 @@ impl Relationship {
 pub enum RelationshipEntry {
     /// A DID URL naming a verification method (here or in another document).
     Reference(DidUrlRef),
-    /// A verification method defined in place.
-    Embedded(VerificationMethod),
+    /// A verification method defined in place (boxed: it is far larger than a reference).
+    Embedded(Box<VerificationMethod>),
 }
 
 /// Why the key material of a verification method is unusable.
@@ -346,7 +346,7 @@ impl DidDocument {
             self.relationship(relationship)
                 .iter()
                 .filter_map(|entry| match entry {
-                    RelationshipEntry::Embedded(method) => Some(method),
+                    RelationshipEntry::Embedded(method) => Some(&**method),
                     RelationshipEntry::Reference(_) => None,
                 })
         });

@@ -171,20 +171,16 @@ impl FromStr for Did {
     }
 }
 
-/// The path, query and fragment that follow a DID in a DID URL.
+/// The path, query and fragment that follow a DID in a DID URL, kept as the validated text (one
+/// allocation; the parts are found again by splitting, which validation made unambiguous).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct Tail {
-    path: String,
-    query: Option<String>,
-    fragment: Option<String>,
-}
+struct Tail(String);
 
 impl Tail {
-    /// Parses `path-abempty [ "?" query ] [ "#" fragment ]`; `offset` is where `text` starts in
-    /// the original input, for error positions.
+    /// Validates `path-abempty [ "?" query ] [ "#" fragment ]`; `offset` is where `text` starts
+    /// in the original input, for error positions.
     fn parse(text: &str, offset: usize) -> Result<Tail, DidSyntaxError> {
-        let (before_fragment, fragment) = split_at_delimiter(text, '#');
-        let (path, query) = split_at_delimiter(before_fragment, '?');
+        let (path, query, fragment) = Tail::split(text);
         // RFC 3986 pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
         let pchar = |c: char| {
             c.is_ascii_alphanumeric()
@@ -210,42 +206,24 @@ impl Tail {
         };
         // path-abempty: the path is empty or starts with `/` (guaranteed by the caller).
         check_chars(path, offset, Part::Path, |c| pchar(c) || c == '/')?;
-        let query_offset = offset + path.len() + 1;
+        let query_or_fragment = |c: char| pchar(c) || c == '/' || c == '?';
         if let Some(query) = query {
-            check_chars(query, query_offset, Part::Query, |c| {
-                pchar(c) || c == '/' || c == '?'
-            })?;
+            let at = offset + path.len() + 1;
+            check_chars(query, at, Part::Query, query_or_fragment)?;
         }
         if let Some(fragment) = fragment {
-            check_chars(
-                fragment,
-                offset + before_fragment.len() + 1,
-                Part::Fragment,
-                |c| pchar(c) || c == '/' || c == '?',
-            )?;
+            let at = offset + text.len() - fragment.len();
+            check_chars(fragment, at, Part::Fragment, query_or_fragment)?;
         }
-        Ok(Tail {
-            path: path.to_owned(),
-            query: query.map(str::to_owned),
-            fragment: fragment.map(str::to_owned),
-        })
+        Ok(Tail(text.to_owned()))
     }
 
-    fn is_empty(&self) -> bool {
-        self.path.is_empty() && self.query.is_none() && self.fragment.is_none()
-    }
-}
-
-impl fmt::Display for Tail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)?;
-        if let Some(query) = &self.query {
-            write!(f, "?{query}")?;
-        }
-        if let Some(fragment) = &self.fragment {
-            write!(f, "#{fragment}")?;
-        }
-        Ok(())
+    /// Path, query and fragment: the fragment starts at the first `#`, the query at the first `?`
+    /// before it.
+    fn split(text: &str) -> (&str, Option<&str>, Option<&str>) {
+        let (before_fragment, fragment) = split_at_delimiter(text, '#');
+        let (path, query) = split_at_delimiter(before_fragment, '?');
+        (path, query, fragment)
     }
 }
 
@@ -303,22 +281,22 @@ impl DidUrl {
 
     /// The path, `""` when absent (`path-abempty`).
     pub fn path(&self) -> &str {
-        &self.tail.path
+        Tail::split(&self.tail.0).0
     }
 
     /// The query without its `?`.
     pub fn query(&self) -> Option<&str> {
-        self.tail.query.as_deref()
+        Tail::split(&self.tail.0).1
     }
 
     /// The fragment without its `#`; for a verification method reference this names the key.
     pub fn fragment(&self) -> Option<&str> {
-        self.tail.fragment.as_deref()
+        Tail::split(&self.tail.0).2
     }
 
     /// Whether this URL is just the DID, with no path, query or fragment.
     pub fn is_bare_did(&self) -> bool {
-        self.tail.is_empty()
+        self.tail.0.is_empty()
     }
 }
 
@@ -422,13 +400,13 @@ impl fmt::Display for Did {
 
 impl fmt::Display for DidUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.did, self.tail)
+        write!(f, "{}{}", self.did, self.tail.0)
     }
 }
 
 impl fmt::Display for RelativeDidUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.tail.fmt(f)
+        f.write_str(&self.tail.0)
     }
 }
 

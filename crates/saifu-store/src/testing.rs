@@ -43,18 +43,14 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Creates a uniquely named database on the server at [`DATABASE_URL_ENV`] (default
     /// [`DEFAULT_DATABASE_URL`]).
+    /// Its user must be allowed to run `CREATE DATABASE`.
     pub async fn create() -> Result<Self, StoreError> {
-        Self::create_on(&server_url()).await
-    }
-
-    /// Creates a uniquely named database on the server at `admin_url`, whose user may run
-    /// `CREATE DATABASE`.
-    pub async fn create_on(admin_url: &str) -> Result<Self, StoreError> {
+        let admin_url = server_url();
         let invalid = |source: BoxDynError| StoreError::InvalidUrl {
             expected: POSTGRES_URL_SHAPE,
             source,
         };
-        let admin = PgConnectOptions::from_str(admin_url).map_err(|e| invalid(e.into()))?;
+        let admin = PgConnectOptions::from_str(&admin_url).map_err(|e| invalid(e.into()))?;
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.subsec_nanos());
@@ -64,7 +60,7 @@ impl TestDatabase {
             nanos,
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut url = url::Url::parse(admin_url).map_err(|e| invalid(e.into()))?;
+        let mut url = url::Url::parse(&admin_url).map_err(|e| invalid(e.into()))?;
         url.set_path(&name);
 
         let mut conn = connect_postgres(&admin).await?;

@@ -118,9 +118,9 @@ impl Header {
         items
             .iter()
             .map(|item| match item {
-                Value::Integer(i) => {
-                    i64::try_from(*i).map(Label::Int).map_err(|_| malformed("crit label out of range"))
-                }
+                Value::Integer(i) => i64::try_from(*i)
+                    .map(Label::Int)
+                    .map_err(|_| malformed("crit label out of range")),
                 Value::Text(t) => Ok(Label::Text(t.clone())),
                 _ => Err(malformed("crit label is not an integer or text")),
             })
@@ -129,17 +129,28 @@ impl Header {
 
     /// Builds a header from a decoded CBOR map, refusing duplicate labels.
     pub(crate) fn from_value(value: Value, what: &str) -> Result<Header, CoseError> {
-        Ok(Header { params: label_map(value, what)? })
+        Ok(Header {
+            params: label_map(value, what)?,
+        })
     }
 
     /// The header as a CBOR map.
     pub(crate) fn to_value(&self) -> Value {
-        Value::Map(self.params.iter().map(|(l, v)| (label_value(l), v.clone())).collect())
+        Value::Map(
+            self.params
+                .iter()
+                .map(|(l, v)| (label_value(l), v.clone()))
+                .collect(),
+        )
     }
 
     /// The protected-bucket encoding: a zero-length string for an empty header (RFC 9052 §3).
     pub(crate) fn to_protected_bytes(&self) -> Vec<u8> {
-        if self.is_empty() { Vec::new() } else { encode_cbor(&self.to_value()) }
+        if self.is_empty() {
+            Vec::new()
+        } else {
+            encode_cbor(&self.to_value())
+        }
     }
 }
 

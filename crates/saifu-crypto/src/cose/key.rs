@@ -44,13 +44,28 @@ pub fn to_value(key: &PublicKey) -> Value {
     let int = |i: i64| Value::Integer(i.into());
     let jwk = key.to_jwk();
     let coord = |c: &Option<String>| {
-        Value::Bytes(b64::decode(c.as_deref().expect("own JWKs carry their coordinates"), "x").expect("own JWKs are valid"))
+        Value::Bytes(
+            b64::decode(c.as_deref().expect("own JWKs carry their coordinates"), "x")
+                .expect("own JWKs are valid"),
+        )
     };
     let entries: Vec<(i64, Value)> = match key.key_type() {
-        KeyType::Ed25519 => vec![(param::KTY, int(kty::OKP)), (param::CRV, int(crv::ED25519)), (param::X, coord(&jwk.x))],
-        KeyType::X25519 => vec![(param::KTY, int(kty::OKP)), (param::CRV, int(crv::X25519)), (param::X, coord(&jwk.x))],
+        KeyType::Ed25519 => vec![
+            (param::KTY, int(kty::OKP)),
+            (param::CRV, int(crv::ED25519)),
+            (param::X, coord(&jwk.x)),
+        ],
+        KeyType::X25519 => vec![
+            (param::KTY, int(kty::OKP)),
+            (param::CRV, int(crv::X25519)),
+            (param::X, coord(&jwk.x)),
+        ],
         KeyType::P256 | KeyType::Secp256k1 => {
-            let curve = if key.key_type() == KeyType::P256 { crv::P256 } else { crv::SECP256K1 };
+            let curve = if key.key_type() == KeyType::P256 {
+                crv::P256
+            } else {
+                crv::SECP256K1
+            };
             vec![
                 (param::KTY, int(kty::EC2)),
                 (param::CRV, int(curve)),
@@ -59,8 +74,15 @@ pub fn to_value(key: &PublicKey) -> Value {
             ]
         }
         KeyType::MlDsa44 | KeyType::MlDsa65 => {
-            let alg = key.key_type().default_algorithm().expect("ML-DSA keys sign");
-            vec![(param::KTY, int(kty::AKP)), (param::ALG, int(alg.cose_id())), (param::PUB, Value::Bytes(key.to_bytes()))]
+            let alg = key
+                .key_type()
+                .default_algorithm()
+                .expect("ML-DSA keys sign");
+            vec![
+                (param::KTY, int(kty::AKP)),
+                (param::ALG, int(alg.cose_id())),
+                (param::PUB, Value::Bytes(key.to_bytes())),
+            ]
         }
     };
     Value::Map(entries.into_iter().map(|(l, v)| (int(l), v)).collect())
@@ -79,7 +101,10 @@ pub fn from_slice(bytes: &[u8]) -> Result<PublicKey, CoseError> {
 /// Reads a COSE_Key map into a validated public key.
 pub fn from_value(value: Value) -> Result<PublicKey, CoseError> {
     let map = KeyMap(label_map(value, "COSE_Key")?);
-    match map.int(param::KTY)?.ok_or_else(|| invalid("kty is required"))? {
+    match map
+        .int(param::KTY)?
+        .ok_or_else(|| invalid("kty is required"))?
+    {
         kty::OKP => okp(&map),
         kty::EC2 => ec2(&map),
         kty::AKP => akp(&map),
@@ -89,10 +114,15 @@ pub fn from_value(value: Value) -> Result<PublicKey, CoseError> {
 
 fn okp(map: &KeyMap) -> Result<PublicKey, CoseError> {
     map.refuse_private(param::D)?;
-    let key_type = match map.int(param::CRV)?.ok_or_else(|| invalid("crv is required"))? {
+    let key_type = match map
+        .int(param::CRV)?
+        .ok_or_else(|| invalid("crv is required"))?
+    {
         crv::ED25519 => KeyType::Ed25519,
         crv::X25519 => KeyType::X25519,
-        other => return Err(CryptoError::UnsupportedKeyType(format!("COSE OKP crv {other}")).into()),
+        other => {
+            return Err(CryptoError::UnsupportedKeyType(format!("COSE OKP crv {other}")).into());
+        }
     };
     map.check_alg(key_type)?;
     Ok(PublicKey::from_bytes(key_type, map.bytes(param::X, "x")?)?)
@@ -100,20 +130,37 @@ fn okp(map: &KeyMap) -> Result<PublicKey, CoseError> {
 
 fn ec2(map: &KeyMap) -> Result<PublicKey, CoseError> {
     map.refuse_private(param::D)?;
-    let key_type = match map.int(param::CRV)?.ok_or_else(|| invalid("crv is required"))? {
+    let key_type = match map
+        .int(param::CRV)?
+        .ok_or_else(|| invalid("crv is required"))?
+    {
         crv::P256 => KeyType::P256,
         crv::SECP256K1 => KeyType::Secp256k1,
-        other => return Err(CryptoError::UnsupportedKeyType(format!("COSE EC2 crv {other}")).into()),
+        other => {
+            return Err(CryptoError::UnsupportedKeyType(format!("COSE EC2 crv {other}")).into());
+        }
     };
     map.check_alg(key_type)?;
     let x = map.bytes(param::X, "x")?;
     if x.len() != 32 {
-        return Err(CryptoError::InvalidKeyLength { key_type, expected: 32, actual: x.len() }.into());
+        return Err(CryptoError::InvalidKeyLength {
+            key_type,
+            expected: 32,
+            actual: x.len(),
+        }
+        .into());
     }
     // RFC 9053 §7.1.1: `y` is the coordinate, or its sign bit for point compression.
     let sec1 = match map.get(param::Y).ok_or_else(|| invalid("y is required"))? {
         Value::Bytes(y) if y.len() == 32 => [&[0x04], x, y.as_slice()].concat(),
-        Value::Bytes(y) => return Err(CryptoError::InvalidKeyLength { key_type, expected: 32, actual: y.len() }.into()),
+        Value::Bytes(y) => {
+            return Err(CryptoError::InvalidKeyLength {
+                key_type,
+                expected: 32,
+                actual: y.len(),
+            }
+            .into());
+        }
         Value::Bool(sign) => [&[if *sign { 0x03 } else { 0x02 }], x].concat(),
         _ => return Err(invalid("y is neither a byte string nor a boolean")),
     };
@@ -122,12 +169,20 @@ fn ec2(map: &KeyMap) -> Result<PublicKey, CoseError> {
 
 fn akp(map: &KeyMap) -> Result<PublicKey, CoseError> {
     map.refuse_private(param::PRIV)?;
-    let key_type = match map.int(param::ALG)?.ok_or_else(|| invalid("alg is required for AKP keys"))? {
+    let key_type = match map
+        .int(param::ALG)?
+        .ok_or_else(|| invalid("alg is required for AKP keys"))?
+    {
         id if id == Algorithm::MlDsa44.cose_id() => KeyType::MlDsa44,
         id if id == Algorithm::MlDsa65.cose_id() => KeyType::MlDsa65,
-        other => return Err(CryptoError::UnsupportedKeyType(format!("COSE AKP alg {other}")).into()),
+        other => {
+            return Err(CryptoError::UnsupportedKeyType(format!("COSE AKP alg {other}")).into());
+        }
     };
-    Ok(PublicKey::from_bytes(key_type, map.bytes(param::PUB, "pub")?)?)
+    Ok(PublicKey::from_bytes(
+        key_type,
+        map.bytes(param::PUB, "pub")?,
+    )?)
 }
 
 /// A decoded COSE_Key map with typed lookups.
@@ -135,7 +190,10 @@ struct KeyMap(Vec<(Label, Value)>);
 
 impl KeyMap {
     fn get(&self, label: i64) -> Option<&Value> {
-        self.0.iter().find(|(l, _)| *l == Label::Int(label)).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(l, _)| *l == Label::Int(label))
+            .map(|(_, v)| v)
     }
 
     fn int(&self, label: i64) -> Result<Option<i64>, CoseError> {

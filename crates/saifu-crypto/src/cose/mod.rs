@@ -89,13 +89,19 @@ pub enum CoseError {
 /// Decodes exactly one CBOR item from `bytes` within [`MAX_CBOR_DEPTH`], refusing trailing bytes.
 pub(crate) fn decode_cbor(bytes: &[u8], max_len: usize) -> Result<Value, CoseError> {
     if bytes.len() > max_len {
-        return Err(CoseError::TooLarge { len: bytes.len(), max: max_len });
+        return Err(CoseError::TooLarge {
+            len: bytes.len(),
+            max: max_len,
+        });
     }
     let mut rest = bytes;
     let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_CBOR_DEPTH)
         .map_err(|e| CoseError::Cbor(e.to_string()))?;
     if !rest.is_empty() {
-        return Err(CoseError::Cbor(format!("{} bytes after the item", rest.len())));
+        return Err(CoseError::Cbor(format!(
+            "{} bytes after the item",
+            rest.len()
+        )));
     }
     Ok(value)
 }
@@ -129,7 +135,9 @@ fn to_label(value: Value, what: &str) -> Result<Label, CoseError> {
             .map(Label::Int)
             .map_err(|_| CoseError::MalformedMap(format!("{what} label out of range"))),
         Value::Text(t) => Ok(Label::Text(t)),
-        _ => Err(CoseError::MalformedMap(format!("{what} label is not an integer or text"))),
+        _ => Err(CoseError::MalformedMap(format!(
+            "{what} label is not an integer or text"
+        ))),
     }
 }
 

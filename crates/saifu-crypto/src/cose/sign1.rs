@@ -52,7 +52,12 @@ impl<'a> VerifyOptions<'a> {
     /// Options accepting `allowed_algorithms`, with no external AAD, an embedded payload and no
     /// critical extensions.
     pub fn new(allowed_algorithms: &'a [Algorithm]) -> Self {
-        VerifyOptions { allowed_algorithms, external_aad: &[], detached_payload: None, understood_critical: &[] }
+        VerifyOptions {
+            allowed_algorithms,
+            external_aad: &[],
+            detached_payload: None,
+            understood_critical: &[],
+        }
     }
 }
 
@@ -64,12 +69,18 @@ pub async fn sign1(
     opts: SignOptions<'_>,
 ) -> Result<CoseSign1, CoseError> {
     let mut protected = Header::new();
-    protected.insert(Label::Int(label::ALG), Value::Integer(signer.algorithm().cose_id().into()))?;
+    protected.insert(
+        Label::Int(label::ALG),
+        Value::Integer(signer.algorithm().cose_id().into()),
+    )?;
     if let Some(ct) = opts.content_type {
         protected.insert(Label::Int(label::CONTENT_TYPE), ct.into())?;
     }
     if let Some(kid) = signer.key_id() {
-        protected.insert(Label::Int(label::KID), Value::Bytes(kid.as_bytes().to_vec()))?;
+        protected.insert(
+            Label::Int(label::KID),
+            Value::Bytes(kid.as_bytes().to_vec()),
+        )?;
     }
     for (l, v) in opts.protected.iter() {
         protected.insert(l.clone(), v.clone())?;
@@ -89,8 +100,17 @@ pub async fn sign1(
 
 /// The Sig_structure for COSE_Sign1 (RFC 9052 §4.4) over already-encoded protected bytes.
 fn sig_structure(protected_bytes: &[u8], external_aad: &[u8], payload: &[u8]) -> Vec<u8> {
-    let body = ProtectedHeader { original_data: Some(protected_bytes.to_vec()), ..Default::default() };
-    sig_structure_data(SignatureContext::CoseSign1, body, None, external_aad, payload)
+    let body = ProtectedHeader {
+        original_data: Some(protected_bytes.to_vec()),
+        ..Default::default()
+    };
+    sig_structure_data(
+        SignatureContext::CoseSign1,
+        body,
+        None,
+        external_aad,
+        payload,
+    )
 }
 
 fn check_disjoint(protected: &Header, unprotected: &Header) -> Result<(), CoseError> {
@@ -122,10 +142,13 @@ impl CoseSign1 {
         let Value::Array(items) = value else {
             return Err(CoseError::NotCoseSign1("not an array"));
         };
-        let [protected, unprotected, payload, signature]: [Value; 4] =
-            items.try_into().map_err(|_| CoseError::NotCoseSign1("array length is not 4"))?;
+        let [protected, unprotected, payload, signature]: [Value; 4] = items
+            .try_into()
+            .map_err(|_| CoseError::NotCoseSign1("array length is not 4"))?;
         let Value::Bytes(protected_bytes) = protected else {
-            return Err(CoseError::NotCoseSign1("protected header is not a byte string"));
+            return Err(CoseError::NotCoseSign1(
+                "protected header is not a byte string",
+            ));
         };
         let protected = decode_protected(&protected_bytes)?;
         let unprotected = Header::from_value(unprotected, "unprotected header")?;
@@ -133,12 +156,22 @@ impl CoseSign1 {
         let payload = match payload {
             Value::Bytes(b) => Some(b),
             Value::Null => None,
-            _ => return Err(CoseError::NotCoseSign1("payload is neither a byte string nor nil")),
+            _ => {
+                return Err(CoseError::NotCoseSign1(
+                    "payload is neither a byte string nor nil",
+                ));
+            }
         };
         let Value::Bytes(signature) = signature else {
             return Err(CoseError::NotCoseSign1("signature is not a byte string"));
         };
-        Ok(CoseSign1 { protected_bytes, protected, unprotected, payload, signature })
+        Ok(CoseSign1 {
+            protected_bytes,
+            protected,
+            unprotected,
+            payload,
+            signature,
+        })
     }
 
     /// The message as an untagged CBOR item, for embedding (e.g. mdoc `issuerAuth`).
@@ -207,7 +240,11 @@ impl CoseSign1 {
             (None, None) => return Err(CoseError::MissingPayload),
             (Some(_), Some(_)) => return Err(CoseError::UnexpectedDetachedPayload),
         };
-        let protected: &[u8] = if self.protected.is_empty() { &[] } else { &self.protected_bytes };
+        let protected: &[u8] = if self.protected.is_empty() {
+            &[]
+        } else {
+            &self.protected_bytes
+        };
         Ok(sig_structure(protected, external_aad, payload))
     }
 
@@ -215,14 +252,22 @@ impl CoseSign1 {
     ///
     /// Checks, in order: `alg` protected and supported, `alg` allowed, every `crit` label
     /// understood and protected, `alg` matching the key type, then the signature.
-    pub fn verify(&self, verifier: &dyn Verifier, opts: &VerifyOptions<'_>) -> Result<Algorithm, CoseError> {
+    pub fn verify(
+        &self,
+        verifier: &dyn Verifier,
+        opts: &VerifyOptions<'_>,
+    ) -> Result<Algorithm, CoseError> {
         let alg = self.algorithm()?;
         if !opts.allowed_algorithms.contains(&alg) {
             return Err(CoseError::AlgorithmNotAllowed(alg));
         }
         self.check_critical(opts.understood_critical)?;
         if alg.key_type() != verifier.key_type() {
-            return Err(crate::CryptoError::AlgorithmKeyMismatch { alg, key_type: verifier.key_type() }.into());
+            return Err(crate::CryptoError::AlgorithmKeyMismatch {
+                alg,
+                key_type: verifier.key_type(),
+            }
+            .into());
         }
         let tbs = self.tbs_data(opts.external_aad, opts.detached_payload)?;
         verifier.verify(alg, &tbs, &self.signature)?;
@@ -232,14 +277,18 @@ impl CoseSign1 {
     /// RFC 9052 §3.1: `crit` is protected, and each label it lists is understood and present.
     fn check_critical(&self, understood: &[Label]) -> Result<(), CoseError> {
         if self.unprotected.get(&Label::Int(label::CRIT)).is_some() {
-            return Err(CoseError::MalformedHeader("crit must be in the protected header".into()));
+            return Err(CoseError::MalformedHeader(
+                "crit must be in the protected header".into(),
+            ));
         }
         for label in self.protected.critical()? {
             if !understood.contains(&label) {
                 return Err(CoseError::UnknownCritical(label));
             }
             if self.protected.get(&label).is_none() {
-                return Err(CoseError::MalformedHeader(format!("crit lists {label:?}, which is not in the protected header")));
+                return Err(CoseError::MalformedHeader(format!(
+                    "crit lists {label:?}, which is not in the protected header"
+                )));
             }
         }
         Ok(())

@@ -8,9 +8,11 @@ use serde_json::Value;
 /// The vectors root; panics with instructions when it is missing, so a misconfigured run fails
 /// loudly instead of silently testing nothing.
 pub fn vectors_dir() -> PathBuf {
-    let dir = std::env::var_os("SAIFU_VECTORS_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
-    });
+    let dir = std::env::var_os("SAIFU_VECTORS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+        });
     assert!(
         dir.is_dir(),
         "test vectors not found at {}: set SAIFU_VECTORS_DIR to the shared/vectors directory",
@@ -32,7 +34,13 @@ pub fn json_files(relative_dir: &str) -> Vec<String> {
     let dir = vectors_dir().join(relative_dir);
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").file_name().into_string().expect("UTF-8 name"))
+        .map(|entry| {
+            entry
+                .expect("directory entry")
+                .file_name()
+                .into_string()
+                .expect("UTF-8 name")
+        })
         .filter(|name| name.ends_with(".json"))
         .map(|name| format!("{relative_dir}/{name}"))
         .collect();

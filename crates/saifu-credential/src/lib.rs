@@ -1,0 +1,8 @@
+//! saifu-credential — credential formats and status: SD-JWT / SD-JWT VC, W3C VCs, status lists,
+//! behind one format-neutral view.
+//!
+//! Issuers use it to produce credentials and the status lists that revoke or suspend them;
+//! wallets and verifiers use it to check both. Only [`status`] (IETF Token Status List) is here
+//! so far.
+
+pub mod status;
