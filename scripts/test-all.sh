@@ -5,8 +5,8 @@
 #
 # It installs what the tests need when it is missing (as root, through apt-get), then runs the
 # format check, clippy and the whole test suite. Each ensure_* function below owns one
-# prerequisite and exports what the tests read; a new prerequisite (npm peers, a Python
-# virtualenv, Debian's chromium) gets its own ensure_* function, called from main.
+# prerequisite and exports what the tests read; a new prerequisite (a Python virtualenv,
+# Debian's chromium) gets its own ensure_* function, called from main.
 #
 # Environment:
 #   SAIFU_TEST_DATABASE_URL  PostgreSQL server where tests create and drop their own databases
@@ -92,10 +92,21 @@ host all all ::1/128 trust' "$hba"
   die "PostgreSQL $version did not start; see /var/log/postgresql/postgresql-$version-main.log"
 }
 
+# Installs the npm peer implementations the interop tests run against, exactly as pinned in
+# interop/package-lock.json.
+ensure_npm_peers() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+    die "interop/ needs Node.js 20 or newer; found $(node --version)"
+  log "npm ci --prefix interop"
+  npm ci --prefix interop --no-audit --no-fund
+}
+
 main() {
   export SAIFU_VECTORS_DIR=${SAIFU_VECTORS_DIR:-$repo/../shared/vectors}
   ensure_rust
   ensure_postgres
+  ensure_npm_peers
 
   log "cargo fmt --all -- --check"
   cargo fmt --all -- --check

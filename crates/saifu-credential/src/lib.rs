@@ -5,4 +5,5 @@
 //! wallets and verifiers use it to check both. Only [`status`] (IETF Token Status List) is here
 //! so far.
 
+pub mod sd_jwt;
 pub mod status;

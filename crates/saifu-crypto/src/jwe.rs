@@ -15,6 +15,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use rand::RngCore;
@@ -474,43 +475,12 @@ fn derive_cek(
     )
 }
 
-/// AES-GCM for either key size behind one call site.
-fn cipher_op<R>(
-    enc: ContentEncryption,
-    cek: &[u8],
-    op: impl FnOnce(&dyn AeadInPlaceDyn) -> R,
-) -> R {
-    match enc {
-        ContentEncryption::A128Gcm => {
-            op(&Aes128Gcm::new_from_slice(cek).expect("KDF gives 16 bytes"))
-        }
-        ContentEncryption::A256Gcm => {
-            op(&Aes256Gcm::new_from_slice(cek).expect("KDF gives 32 bytes"))
-        }
-    }
-}
+/// AES-GCM at either key size: both have the 96-bit IV and 128-bit tag RFC 7518 §5.3 fixes.
+trait Gcm: KeyInit + AeadInPlace<NonceSize = U12, TagSize = U16> {}
 
-/// Object-safe slice of the AEAD interface, so both AES-GCM key sizes share one code path.
-trait AeadInPlaceDyn {
-    fn seal(&self, iv: &[u8; IV_LEN], aad: &[u8], buffer: &mut [u8]) -> [u8; TAG_LEN];
-    fn open(&self, iv: &[u8; IV_LEN], aad: &[u8], buffer: &mut [u8], tag: &[u8; TAG_LEN]) -> bool;
-}
+impl Gcm for Aes128Gcm {}
 
-impl<C> AeadInPlaceDyn for C
-where
-    C: AeadInPlace<NonceSize = aes_gcm::aead::consts::U12, TagSize = aes_gcm::aead::consts::U16>,
-{
-    fn seal(&self, iv: &[u8; IV_LEN], aad: &[u8], buffer: &mut [u8]) -> [u8; TAG_LEN] {
-        self.encrypt_in_place_detached(&(*iv).into(), aad, buffer)
-            .expect("AES-GCM encrypts any JWE-sized plaintext")
-            .into()
-    }
-
-    fn open(&self, iv: &[u8; IV_LEN], aad: &[u8], buffer: &mut [u8], tag: &[u8; TAG_LEN]) -> bool {
-        self.decrypt_in_place_detached(&(*iv).into(), aad, buffer, &(*tag).into())
-            .is_ok()
-    }
-}
+impl Gcm for Aes256Gcm {}
 
 fn seal(
     enc: ContentEncryption,
@@ -519,7 +489,10 @@ fn seal(
     aad: &[u8],
     buffer: &mut [u8],
 ) -> [u8; TAG_LEN] {
-    cipher_op(enc, cek, |c| c.seal(iv, aad, buffer))
+    match enc {
+        ContentEncryption::A128Gcm => seal_with::<Aes128Gcm>(cek, iv, aad, buffer),
+        ContentEncryption::A256Gcm => seal_with::<Aes256Gcm>(cek, iv, aad, buffer),
+    }
 }
 
 fn open(
@@ -530,9 +503,35 @@ fn open(
     buffer: &mut [u8],
     tag: &[u8; TAG_LEN],
 ) -> Result<(), JweError> {
-    if cipher_op(enc, cek, |c| c.open(iv, aad, buffer, tag)) {
-        Ok(())
-    } else {
-        Err(JweError::DecryptionFailed)
-    }
+    let opened = match enc {
+        ContentEncryption::A128Gcm => open_with::<Aes128Gcm>(cek, iv, aad, buffer, tag),
+        ContentEncryption::A256Gcm => open_with::<Aes256Gcm>(cek, iv, aad, buffer, tag),
+    };
+    opened.then_some(()).ok_or(JweError::DecryptionFailed)
+}
+
+fn seal_with<C: Gcm>(
+    cek: &[u8],
+    iv: &[u8; IV_LEN],
+    aad: &[u8],
+    buffer: &mut [u8],
+) -> [u8; TAG_LEN] {
+    C::new_from_slice(cek)
+        .expect("the KDF output has the key length of `enc`")
+        .encrypt_in_place_detached(&(*iv).into(), aad, buffer)
+        .expect("AES-GCM encrypts any plaintext under 64 GiB")
+        .into()
+}
+
+fn open_with<C: Gcm>(
+    cek: &[u8],
+    iv: &[u8; IV_LEN],
+    aad: &[u8],
+    buffer: &mut [u8],
+    tag: &[u8; TAG_LEN],
+) -> bool {
+    C::new_from_slice(cek)
+        .expect("the KDF output has the key length of `enc`")
+        .decrypt_in_place_detached(&(*iv).into(), aad, buffer, &(*tag).into())
+        .is_ok()
 }

@@ -456,6 +456,19 @@ fn every_algorithm_round_trips() {
 }
 
 #[test]
+fn signing_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let s = signer(KeyType::Ed25519);
+    let fut = cose::sign1(&s, b"p", SignOptions::default());
+    assert_send(&fut);
+    block_on(fut).unwrap();
+    let claims = cwt::Claims::new();
+    let fut = cwt::sign(&s, &claims, SignOptions::default());
+    assert_send(&fut);
+    block_on(fut).unwrap();
+}
+
+#[test]
 fn emits_tag_18_and_protected_alg_kid_content_type() {
     let s = signer(KeyType::Ed25519).with_key_id("did:example:issuer#key-1");
     let opts = SignOptions {

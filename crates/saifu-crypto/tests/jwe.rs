@@ -474,7 +474,7 @@ fn refuses_oversized_tokens_before_decoding() {
 fn refuses_malformed_structure() {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
     let token = token_to(&key);
-    let four_parts = token.rsplitn(2, '.').nth(1).unwrap();
+    let (four_parts, _) = token.rsplit_once('.').unwrap();
     assert_eq!(
         decrypt(four_parts, &key).unwrap_err(),
         JweError::WrongPartCount(4)

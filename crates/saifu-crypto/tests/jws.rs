@@ -4,7 +4,7 @@
 //! - `jose-cose/ietf-jose-cookbook/curve25519/jws.json` (RFC 8037 A.4, Ed25519)
 //! - `jose-cose/ietf-jose-cookbook/jws/4_*.json` (RFC 7520 §4)
 
-mod common;
+mod vectors_support;
 
 use saifu_crypto::jws::{self, JwsError, VerifyPolicy};
 use saifu_crypto::{Algorithm, CryptoError, Jwk, KeyType, LocalSigner, PrivateKey, PublicKey, b64};
@@ -18,7 +18,7 @@ fn header(v: Value) -> Map<String, Value> {
 
 #[test]
 fn rfc8037_ed25519_jws_is_reproduced_and_verified_in_all_serializations() {
-    let v = common::vector_json("jose-cose/ietf-jose-cookbook/curve25519/jws.json");
+    let v = vectors_support::read_json("jose-cose/ietf-jose-cookbook/curve25519/jws.json");
     let jwk: Jwk = serde_json::from_value(v["input"]["key"].clone()).unwrap();
     let key = PrivateKey::from_jwk(&jwk).unwrap();
     // Ed25519 is deterministic: signing the signing input must give exactly the vector's signature.
@@ -60,7 +60,7 @@ fn rfc7520_section4_cases_parse_and_their_algorithms_are_refused() {
     // (no RSA, no P-521, never HMAC with public keys). The parser must reproduce the signing input
     // exactly, and verification must refuse with "unsupported algorithm" (or "alg not protected"
     // for §4.7, whose `alg` sits only in the unprotected header).
-    let dir = common::vectors_dir().join("jose-cose/ietf-jose-cookbook/jws");
+    let dir = vectors_support::vectors_dir().join("jose-cose/ietf-jose-cookbook/jws");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

@@ -42,8 +42,7 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     /// Creates a uniquely named database on the server at [`DATABASE_URL_ENV`] (default
-    /// [`DEFAULT_DATABASE_URL`]).
-    /// Its user must be allowed to run `CREATE DATABASE`.
+    /// [`DEFAULT_DATABASE_URL`]), whose user must be allowed to run `CREATE DATABASE`.
     pub async fn create() -> Result<Self, StoreError> {
         let admin_url = server_url();
         let invalid = |source: BoxDynError| StoreError::InvalidUrl {

@@ -15,6 +15,9 @@ async fn main() -> ExitCode {
     let Cli { global, command } = Cli::parse();
     let result = match command {
         Command::Serve(args) => cli::serve::run(args, &global).await,
+        Command::Keys(args) => cli::keys::run(args, &global).await,
+        Command::Did(args) => cli::did::run(args, &global).await,
+        Command::Jws(args) => cli::jws::run(args, &global).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ use super::{
     COSE_SIGN1_TAG, ContentType, CoseError, DEFAULT_MAX_MESSAGE_LEN, Header, Label, decode_cbor,
     encode_cbor, label,
 };
-use crate::{Algorithm, Signer, Verifier};
+use crate::{Algorithm, CryptoError, Signer, Verifier};
 
 /// A COSE_Sign1 message: protected header (kept as the exact bytes signed), unprotected header,
 /// payload (absent when detached) and signature.
@@ -263,7 +263,7 @@ impl CoseSign1 {
         }
         self.check_critical(opts.understood_critical)?;
         if alg.key_type() != verifier.key_type() {
-            return Err(crate::CryptoError::AlgorithmKeyMismatch {
+            return Err(CryptoError::AlgorithmKeyMismatch {
                 alg,
                 key_type: verifier.key_type(),
             }

@@ -6,9 +6,24 @@
 //! declare `pub mod foo;` below, add a `Foo(foo::FooArgs)` variant to [`Command`], its arm in
 //! `main.rs`'s dispatch, and, if it fails in new ways, a [`CliError`] variant with its hint.
 
+pub mod did;
+pub mod jws;
+mod keyio;
+pub mod keys;
 pub mod serve;
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand};
+use saifu_crypto::CryptoError;
+use saifu_crypto::jws::JwsError;
+use saifu_crypto::keyfile::KeyFileError;
+use saifu_did::document::KeyMaterialError;
+use saifu_did::http::HttpError;
+use saifu_did::jwk::DidJwkError;
+use saifu_did::key::DidKeyError;
+use saifu_did::web::WebDidError;
+use saifu_did::{DidSyntaxError, ResolutionError};
 use saifu_server::{ConfigError, ServeError};
 use saifu_store::StoreError;
 
@@ -22,6 +37,10 @@ a PostgreSQL URL to let several nodes share one database.
 
 Examples:
   saifu serve                     run a node on http://127.0.0.1:8080
+  saifu keys generate --alg ES256 --out issuer.jwk
+  saifu did create key --alg EdDSA --out alice.jwk
+  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
+  echo '{\"hi\":1}' | saifu jws sign --key issuer.jwk > t.jws && saifu jws verify t.jws --key issuer.jwk
   saifu serve --port 9000         run it on another port
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
@@ -51,6 +70,12 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run a saifu node (HTTP server) until Ctrl-C or SIGTERM
     Serve(serve::ServeArgs),
+    /// Generate keys (Ed25519, P-256, secp256k1, ML-DSA) and show their public JWK
+    Keys(keys::KeysArgs),
+    /// Create DIDs (did:key, did:jwk, did:web) and resolve them
+    Did(did::DidArgs),
+    /// Sign and verify JSON Web Signatures
+    Jws(jws::JwsArgs),
 }
 
 /// Why a command failed. The message says what went wrong; [`CliError::hint`] says what to do.
@@ -63,6 +88,94 @@ pub enum CliError {
     /// The node could not start or stopped with an error.
     #[error(transparent)]
     Serve(#[from] ServeError),
+
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// The passphrase prompt failed.
+    #[error("could not read the passphrase: {0}")]
+    Prompt(std::io::Error),
+
+    /// A passphrase is needed but there is no terminal to ask on and no SAIFU_PASSPHRASE.
+    #[error("a passphrase is required")]
+    PassphraseUnavailable,
+
+    /// The two passphrase entries differ.
+    #[error("the passphrases do not match")]
+    PassphraseMismatch,
+
+    /// A key file could not be decrypted or parsed.
+    #[error("{}: {source}", path.display())]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// Why it was refused.
+        source: KeyFileError,
+    },
+
+    /// A key or signature operation failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+
+    /// A JWS could not be parsed, or did not verify.
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+
+    /// The input is not text.
+    #[error("the input is not UTF-8 text")]
+    NotUtf8,
+
+    /// `jws verify` has neither `--key` nor a `kid` header to resolve.
+    #[error("no key to verify with: the JWS has no `kid` and no --key was given")]
+    NoVerificationKey,
+
+    /// A DID or DID URL is malformed.
+    #[error(transparent)]
+    DidSyntax(#[from] DidSyntaxError),
+
+    /// DID resolution failed.
+    #[error(transparent)]
+    Resolution(#[from] ResolutionError),
+
+    /// DID resolution failed (the JSON result, already printed, carries the error code).
+    #[error("DID resolution failed: {0}")]
+    ResolutionFailed(String),
+
+    /// A DID could not be made for the key (method-specific reasons).
+    #[error("{0}")]
+    DidCreate(String),
+
+    /// The outbound HTTP client could not be set up.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+
+    /// A verification method's key material is unusable.
+    #[error(transparent)]
+    KeyMaterial(#[from] KeyMaterialError),
+}
+
+impl From<DidKeyError> for CliError {
+    fn from(e: DidKeyError) -> Self {
+        CliError::DidCreate(e.to_string())
+    }
+}
+
+impl From<DidJwkError> for CliError {
+    fn from(e: DidJwkError) -> Self {
+        CliError::DidCreate(e.to_string())
+    }
+}
+
+impl From<WebDidError> for CliError {
+    fn from(e: WebDidError) -> Self {
+        CliError::DidCreate(e.to_string())
+    }
 }
 
 impl CliError {
@@ -79,7 +192,48 @@ impl CliError {
             CliError::Serve(ServeError::Serve(_)) => {
                 "start the node again; if this repeats, report it with the log lines above".into()
             }
+            other => key_hint(other),
         }
+    }
+}
+
+fn key_hint(error: &CliError) -> String {
+    match error {
+        CliError::Io { .. } => "check the path and its permissions; saifu never overwrites an \
+             existing key file, so choose a new name for --out"
+            .into(),
+        CliError::Prompt(_) | CliError::PassphraseUnavailable => format!(
+            "run the command in a terminal to be prompted, or set {} for scripts",
+            keyio::PASSPHRASE_ENV
+        ),
+        CliError::PassphraseMismatch => "run the command again and type the same passphrase twice".into(),
+        CliError::KeyFile { source: KeyFileError::WrongPassphrase, .. } => {
+            "check the passphrase (and that the file was not edited)".into()
+        }
+        CliError::KeyFile { .. } => "give a key file made by `saifu keys generate` or a private JWK".into(),
+        CliError::Crypto(_) => "check the key file and the algorithm; `saifu keys generate --help` \
+             lists the supported algorithms"
+            .into(),
+        CliError::Jws(JwsError::Crypto(CryptoError::BadSignature)) => {
+            "the JWS was altered or signed by another key: check --key or the `kid` DID".into()
+        }
+        CliError::Jws(_) => "check that the input is a complete JWS and, with --alg, that its \
+             algorithm is allowed"
+            .into(),
+        CliError::NotUtf8 => "give the JWS as text (compact or JSON)".into(),
+        CliError::NoVerificationKey => "pass the signer's public key with --key FILE".into(),
+        CliError::DidSyntax(_) => "a DID looks like did:key:z6Mk… or did:web:example.com; DID \
+             URLs add #fragment"
+            .into(),
+        CliError::Resolution(_) | CliError::ResolutionFailed(_) => "check the DID; for did:web, \
+             that https://<host>/.well-known/did.json (or /<path>/did.json) is reachable"
+            .into(),
+        CliError::DidCreate(_) => "did:web needs an https URL with a domain name (no IP \
+             address); did:jwk and did:key need a supported key"
+            .into(),
+        CliError::Http(_) => "check the network settings; this is a bug if it persists".into(),
+        CliError::KeyMaterial(_) => "the DID document's key is unusable; ask its controller to fix it".into(),
+        CliError::Config(_) | CliError::Serve(_) => unreachable!("handled in CliError::hint"),
     }
 }
 
