@@ -2,8 +2,7 @@
 //! behind one format-neutral view.
 //!
 //! Issuers use it to produce credentials and the status lists that revoke or suspend them;
-//! wallets and verifiers use it to check both. Only [`status`] (IETF Token Status List) is here
-//! so far.
+//! wallets and verifiers use it to check both. [`status`] holds the IETF Token Status List.
 
 pub mod sd_jwt;
 pub mod status;

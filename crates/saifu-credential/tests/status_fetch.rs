@@ -37,7 +37,12 @@ struct Provider {
 
 impl Provider {
     fn hits(&self, path_and_query: &str) -> usize {
-        self.hits.lock().unwrap().get(path_and_query).copied().unwrap_or(0)
+        self.hits
+            .lock()
+            .unwrap()
+            .get(path_and_query)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn total_hits(&self) -> usize {
@@ -45,9 +50,15 @@ impl Provider {
     }
 
     fn record(&self, uri: &Uri, headers: &HeaderMap) {
-        let key = uri.path_and_query().map(ToString::to_string).unwrap_or_default();
+        let key = uri
+            .path_and_query()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         *self.hits.lock().unwrap().entry(key).or_default() += 1;
-        let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         self.accepts.lock().unwrap().push(accept.to_owned());
     }
 }
@@ -77,14 +88,27 @@ async fn list(
         exp: q.get("exp_in").map(|e| now + e.parse::<i64>().unwrap()),
         ..StatusListToken::new(q.get("sub").cloned().unwrap_or(own_uri), now, served_list())
     };
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let format = if accept.contains("cwt") { TokenFormat::Cwt } else { TokenFormat::Jwt };
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let format = if accept.contains("cwt") {
+        TokenFormat::Cwt
+    } else {
+        TokenFormat::Jwt
+    };
     let body = match format {
         TokenFormat::Jwt => jwt::sign(&token, &p.signer).await.unwrap().into_bytes(),
         TokenFormat::Cwt => cwt::sign(&token, &p.signer).await.unwrap(),
     };
-    let ctype = q.get("ctype").cloned().unwrap_or(format.media_type().to_owned());
-    let headers = [(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, "no-store".to_owned())];
+    let ctype = q
+        .get("ctype")
+        .cloned()
+        .unwrap_or(format.media_type().to_owned());
+    let headers = [
+        (header::CONTENT_TYPE, ctype),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
     (headers, body).into_response()
 }
 
@@ -92,7 +116,8 @@ async fn list(
 async fn moved(State(p): State<Arc<Provider>>, uri: Uri, headers: HeaderMap) -> Response {
     p.record(&uri, &headers);
     let host = headers[header::HOST].to_str().unwrap();
-    let sub: String = url::form_urlencoded::byte_serialize(format!("http://{host}/old").as_bytes()).collect();
+    let sub: String =
+        url::form_urlencoded::byte_serialize(format!("http://{host}/old").as_bytes()).collect();
     let location = format!("/list?ttl=100&sub={sub}");
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
@@ -125,7 +150,12 @@ async fn start() -> (String, Arc<Provider>) {
 }
 
 fn test_client() -> HttpClient {
-    HttpClient::new(HttpConfig { allow_private: true, allow_http: true, ..HttpConfig::default() }).unwrap()
+    HttpClient::new(HttpConfig {
+        allow_private: true,
+        allow_http: true,
+        ..HttpConfig::default()
+    })
+    .unwrap()
 }
 
 fn fetcher(keys: Arc<dyn KeyResolver>, config: FetchConfig) -> StatusListFetcher {
@@ -137,7 +167,12 @@ fn pinned(provider: &Provider, config: FetchConfig) -> StatusListFetcher {
 }
 
 fn reference(base: &str, path: &str, idx: u64) -> StatusReference {
-    StatusReference::new(idx, &format!("{base}{path}"), ReferenceOptions { allow_http: true }).unwrap()
+    StatusReference::new(
+        idx,
+        &format!("{base}{path}"),
+        ReferenceOptions { allow_http: true },
+    )
+    .unwrap()
 }
 
 /// Moves provider and verifier clocks together.
@@ -153,17 +188,39 @@ async fn caches_for_ttl_then_refetches() {
     let path = "/list?ttl=100&exp_in=3600";
     let r = |idx| reference(&base, path, idx);
 
-    assert_eq!(fetcher.status_of(&r(1), at(&p, 0)).await.unwrap(), StatusValue::Invalid);
+    assert_eq!(
+        fetcher.status_of(&r(1), at(&p, 0)).await.unwrap(),
+        StatusValue::Invalid
+    );
     assert_eq!(p.hits(path), 1);
-    assert_eq!(fetcher.status_of(&r(2), at(&p, 0)).await.unwrap(), StatusValue::Suspended);
-    assert_eq!(fetcher.status_of(&r(0), at(&p, 99)).await.unwrap(), StatusValue::Valid);
-    assert_eq!(p.hits(path), 1, "served from the cache although the response said no-store");
+    assert_eq!(
+        fetcher.status_of(&r(2), at(&p, 0)).await.unwrap(),
+        StatusValue::Suspended
+    );
+    assert_eq!(
+        fetcher.status_of(&r(0), at(&p, 99)).await.unwrap(),
+        StatusValue::Valid
+    );
+    assert_eq!(
+        p.hits(path),
+        1,
+        "served from the cache although the response said no-store"
+    );
 
-    assert_eq!(fetcher.status_of(&r(1), at(&p, 100)).await.unwrap(), StatusValue::Invalid);
+    assert_eq!(
+        fetcher.status_of(&r(1), at(&p, 100)).await.unwrap(),
+        StatusValue::Invalid
+    );
     assert_eq!(p.hits(path), 2, "refetched once ttl ran out");
     assert!(fetcher.status_of(&r(1), at(&p, 150)).await.is_ok());
     assert_eq!(p.hits(path), 2, "the new token is cached for a new ttl");
-    assert!(p.accepts.lock().unwrap().iter().all(|a| a == "application/statuslist+jwt"));
+    assert!(
+        p.accepts
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|a| a == "application/statuslist+jwt")
+    );
 }
 
 #[tokio::test]
@@ -171,17 +228,31 @@ async fn exp_cuts_ttl_short() {
     let (base, p) = start().await;
     let fetcher = pinned(&p, FetchConfig::default());
     let path = "/list?ttl=1000&exp_in=50";
-    fetcher.status_of(&reference(&base, path, 1), at(&p, 0)).await.unwrap();
-    fetcher.status_of(&reference(&base, path, 1), at(&p, 49)).await.unwrap();
+    fetcher
+        .status_of(&reference(&base, path, 1), at(&p, 0))
+        .await
+        .unwrap();
+    fetcher
+        .status_of(&reference(&base, path, 1), at(&p, 49))
+        .await
+        .unwrap();
     assert_eq!(p.hits(path), 1);
-    fetcher.status_of(&reference(&base, path, 1), at(&p, 50)).await.unwrap();
+    fetcher
+        .status_of(&reference(&base, path, 1), at(&p, 50))
+        .await
+        .unwrap();
     assert_eq!(p.hits(path), 2, "never used past exp");
 }
 
 #[tokio::test]
 async fn ttl_is_bounded_and_defaults_apply() {
     let (base, p) = start().await;
-    let config = FetchConfig { min_ttl: 30, max_ttl: 600, default_ttl: 120, ..FetchConfig::default() };
+    let config = FetchConfig {
+        min_ttl: 30,
+        max_ttl: 600,
+        default_ttl: 120,
+        ..FetchConfig::default()
+    };
     let fetcher = pinned(&p, config);
     // (path, last offset still cached): ttl 1 is raised to 30; ttl 10^6 lowered to 600; exp only
     // → max_ttl; neither → default_ttl.
@@ -196,7 +267,10 @@ async fn ttl_is_bounded_and_defaults_apply() {
         fetcher.status_of(&r, at(&p, 0)).await.unwrap();
         fetcher.status_of(&r, at(&p, last_cached)).await.unwrap();
         assert_eq!(p.hits(path), 1, "{path} cached until +{last_cached}");
-        fetcher.status_of(&r, at(&p, last_cached + 1)).await.unwrap();
+        fetcher
+            .status_of(&r, at(&p, last_cached + 1))
+            .await
+            .unwrap();
         assert_eq!(p.hits(path), 2, "{path} refetched at +{}", last_cached + 1);
     }
 }
@@ -204,16 +278,34 @@ async fn ttl_is_bounded_and_defaults_apply() {
 #[tokio::test]
 async fn cache_is_bounded() {
     let (base, p) = start().await;
-    let fetcher = pinned(&p, FetchConfig { max_entries: 2, ..FetchConfig::default() });
+    let fetcher = pinned(
+        &p,
+        FetchConfig {
+            max_entries: 2,
+            ..FetchConfig::default()
+        },
+    );
     let (a, b, c) = ("/list?ttl=100", "/list?ttl=200", "/list?ttl=300");
     for path in [a, b, c] {
-        fetcher.status_of(&reference(&base, path, 0), at(&p, 0)).await.unwrap();
+        fetcher
+            .status_of(&reference(&base, path, 0), at(&p, 0))
+            .await
+            .unwrap();
     }
     // `a` would go stale soonest, so `c` displaced it; fetching `a` again displaces `b`.
-    fetcher.status_of(&reference(&base, a, 0), at(&p, 1)).await.unwrap();
-    fetcher.status_of(&reference(&base, c, 0), at(&p, 1)).await.unwrap();
+    fetcher
+        .status_of(&reference(&base, a, 0), at(&p, 1))
+        .await
+        .unwrap();
+    fetcher
+        .status_of(&reference(&base, c, 0), at(&p, 1))
+        .await
+        .unwrap();
     assert_eq!((p.hits(a), p.hits(b), p.hits(c)), (2, 1, 1));
-    fetcher.status_of(&reference(&base, b, 0), at(&p, 1)).await.unwrap();
+    fetcher
+        .status_of(&reference(&base, b, 0), at(&p, 1))
+        .await
+        .unwrap();
     assert_eq!(p.hits(b), 2);
 }
 
@@ -221,9 +313,15 @@ async fn cache_is_bounded() {
 async fn index_out_of_range_is_refused() {
     let (base, p) = start().await;
     let fetcher = pinned(&p, FetchConfig::default());
-    let err = fetcher.status_of(&reference(&base, "/list", 16), at(&p, 0)).await.unwrap_err();
+    let err = fetcher
+        .status_of(&reference(&base, "/list", 16), at(&p, 0))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, FetchError::StatusList(StatusListError::IndexOutOfRange { index: 16, len: 16 })),
+        matches!(
+            err,
+            FetchError::StatusList(StatusListError::IndexOutOfRange { index: 16, len: 16 })
+        ),
         "{err}"
     );
 }
@@ -233,9 +331,19 @@ async fn follows_redirects_a_bounded_number_of_times() {
     let (base, p) = start().await;
     let fetcher = pinned(&p, FetchConfig::default());
     let moved = reference(&base, "/old", 1);
-    assert_eq!(fetcher.status_of(&moved, at(&p, 0)).await.unwrap(), StatusValue::Invalid);
-    assert_eq!((p.hits("/old"), p.total_hits()), (1, 2), "one hop, then the list");
-    let err = fetcher.status_of(&reference(&base, "/loop", 0), at(&p, 0)).await.unwrap_err();
+    assert_eq!(
+        fetcher.status_of(&moved, at(&p, 0)).await.unwrap(),
+        StatusValue::Invalid
+    );
+    assert_eq!(
+        (p.hits("/old"), p.total_hits()),
+        (1, 2),
+        "one hop, then the list"
+    );
+    let err = fetcher
+        .status_of(&reference(&base, "/loop", 0), at(&p, 0))
+        .await
+        .unwrap_err();
     assert!(matches!(err, FetchError::TooManyRedirects(5)), "{err}");
     assert_eq!(p.hits("/loop"), 6, "the first request and 5 redirects");
 }
@@ -245,7 +353,10 @@ async fn wrong_content_type_is_refused() {
     let (base, p) = start().await;
     let fetcher = pinned(&p, FetchConfig::default());
     let err = fetcher
-        .status_of(&reference(&base, "/list?ctype=application/json", 0), at(&p, 0))
+        .status_of(
+            &reference(&base, "/list?ctype=application/json", 0),
+            at(&p, 0),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -260,14 +371,26 @@ async fn rejected_tokens_are_not_cached() {
     let fetcher = pinned(&p, FetchConfig::default());
     let path = "/list?exp_in=-120";
     for _ in 0..2 {
-        let err = fetcher.status_of(&reference(&base, path, 0), at(&p, 0)).await.unwrap_err();
-        assert!(matches!(err, FetchError::Token(TokenError::Expired { .. })), "{err}");
+        let err = fetcher
+            .status_of(&reference(&base, path, 0), at(&p, 0))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FetchError::Token(TokenError::Expired { .. })),
+            "{err}"
+        );
     }
     assert_eq!(p.hits(path), 2);
 
     let elsewhere = "/list?sub=https://elsewhere.example/list";
-    let err = fetcher.status_of(&reference(&base, elsewhere, 0), at(&p, 0)).await.unwrap_err();
-    assert!(matches!(err, FetchError::Token(TokenError::SubjectMismatch { .. })), "{err}");
+    let err = fetcher
+        .status_of(&reference(&base, elsewhere, 0), at(&p, 0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Token(TokenError::SubjectMismatch { .. })),
+        "{err}"
+    );
 }
 
 /// Trusts one key, and only when the token names it by `kid`.
@@ -296,18 +419,36 @@ async fn keys_come_from_the_resolver() {
     let key = p.signer.public_key().clone();
     let r = reference(&base, "/list", 1);
 
-    let by_kid = fetcher(Arc::new(KidResolver { kid: KID, key: key.clone() }), FetchConfig::default());
-    assert_eq!(by_kid.status_of(&r, at(&p, 0)).await.unwrap(), StatusValue::Invalid);
+    let by_kid = fetcher(
+        Arc::new(KidResolver {
+            kid: KID,
+            key: key.clone(),
+        }),
+        FetchConfig::default(),
+    );
+    assert_eq!(
+        by_kid.status_of(&r, at(&p, 0)).await.unwrap(),
+        StatusValue::Invalid
+    );
 
-    let unknown = fetcher(Arc::new(KidResolver { kid: "other", key }), FetchConfig::default());
+    let unknown = fetcher(
+        Arc::new(KidResolver { kid: "other", key }),
+        FetchConfig::default(),
+    );
     let err = unknown.status_of(&r, at(&p, 0)).await.unwrap_err();
     assert!(matches!(err, FetchError::KeyResolution { .. }), "{err}");
 
-    let stranger = PrivateKey::generate(KeyType::P256).unwrap().public_key().clone();
+    let stranger = PrivateKey::generate(KeyType::P256)
+        .unwrap()
+        .public_key()
+        .clone();
     let wrong_key = fetcher(Arc::new(stranger), FetchConfig::default());
     let err = wrong_key.status_of(&r, at(&p, 0)).await.unwrap_err();
     assert!(
-        matches!(err, FetchError::Token(TokenError::Jws(JwsError::Crypto(CryptoError::BadSignature)))),
+        matches!(
+            err,
+            FetchError::Token(TokenError::Jws(JwsError::Crypto(CryptoError::BadSignature)))
+        ),
         "{err}"
     );
 }
@@ -315,14 +456,29 @@ async fn keys_come_from_the_resolver() {
 #[tokio::test]
 async fn fetches_cwt_tokens_when_configured() {
     let (base, p) = start().await;
-    let config = FetchConfig { format: TokenFormat::Cwt, ..FetchConfig::default() };
-    let resolver = KidResolver { kid: KID, key: p.signer.public_key().clone() };
+    let config = FetchConfig {
+        format: TokenFormat::Cwt,
+        ..FetchConfig::default()
+    };
+    let resolver = KidResolver {
+        kid: KID,
+        key: p.signer.public_key().clone(),
+    };
     let fetcher = fetcher(Arc::new(resolver), config);
     let r = reference(&base, "/list?ttl=60", 2);
-    assert_eq!(fetcher.status_of(&r, at(&p, 0)).await.unwrap(), StatusValue::Suspended);
-    assert_eq!(fetcher.status_of(&r, at(&p, 59)).await.unwrap(), StatusValue::Suspended);
+    assert_eq!(
+        fetcher.status_of(&r, at(&p, 0)).await.unwrap(),
+        StatusValue::Suspended
+    );
+    assert_eq!(
+        fetcher.status_of(&r, at(&p, 59)).await.unwrap(),
+        StatusValue::Suspended
+    );
     assert_eq!(p.hits("/list?ttl=60"), 1);
-    assert_eq!(p.accepts.lock().unwrap().as_slice(), ["application/statuslist+cwt"]);
+    assert_eq!(
+        p.accepts.lock().unwrap().as_slice(),
+        ["application/statuslist+cwt"]
+    );
 }
 
 /// Without the test-only permissions the SSRF-safe client refuses the provider, and the fetcher
@@ -337,15 +493,31 @@ async fn ssrf_safe_client_refuses_loopback_by_default() {
     let fetcher = StatusListFetcher::new(Arc::new(strict), keys.clone(), FetchConfig::default());
     let err = fetcher.status_of(&r, at(&p, 0)).await.unwrap_err();
     assert!(
-        matches!(err, FetchError::Transport { source: TransportError::Http(HttpError::SchemeNotAllowed(_)), .. }),
+        matches!(
+            err,
+            FetchError::Transport {
+                source: TransportError::Http(HttpError::SchemeNotAllowed(_)),
+                ..
+            }
+        ),
         "{err}"
     );
 
-    let http_only = HttpClient::new(HttpConfig { allow_http: true, ..HttpConfig::default() }).unwrap();
+    let http_only = HttpClient::new(HttpConfig {
+        allow_http: true,
+        ..HttpConfig::default()
+    })
+    .unwrap();
     let fetcher = StatusListFetcher::new(Arc::new(http_only), keys, FetchConfig::default());
     let err = fetcher.status_of(&r, at(&p, 0)).await.unwrap_err();
     assert!(
-        matches!(err, FetchError::Transport { source: TransportError::Http(HttpError::ForbiddenAddress { .. }), .. }),
+        matches!(
+            err,
+            FetchError::Transport {
+                source: TransportError::Http(HttpError::ForbiddenAddress { .. }),
+                ..
+            }
+        ),
         "{err}"
     );
     assert_eq!(p.hits("/list"), 0);

@@ -64,7 +64,10 @@ fn decode_json(value: &Value) -> Result<StatusList, StatusListError> {
 #[test]
 fn bits_must_be_1_2_4_or_8() {
     for bits in [0, 3, 5, 16, 255] {
-        assert_eq!(Bits::try_from(bits), Err(StatusListError::InvalidBits(bits)));
+        assert_eq!(
+            Bits::try_from(bits),
+            Err(StatusListError::InvalidBits(bits))
+        );
         assert_eq!(
             decode_json(&list_json(bits, &zlib(&[0]))),
             Err(StatusListError::InvalidBits(bits))
@@ -108,7 +111,10 @@ fn value_too_large_for_bits_is_refused() {
         let mut list = StatusList::new(bits, 8);
         assert_eq!(
             list.set(0, value),
-            Err(StatusListError::ValueTooLarge { value: value.raw(), bits })
+            Err(StatusListError::ValueTooLarge {
+                value: value.raw(),
+                bits
+            })
         );
         assert_eq!(list.get(0), Ok(StatusValue::Valid), "nothing was written");
     }
@@ -119,7 +125,13 @@ fn value_too_large_for_bits_is_refused() {
 #[test]
 fn malformed_base64url_is_refused() {
     // Valid `lst` "eNrbuRgAAhcBXQ" with padding, the standard alphabet, or junk.
-    for lst in ["eNrbuRgAAhcBXQ==", "eNrbuRgAAhcB+Q", "eNrbuRgAAhcB/Q", "eNrb uRgAAhcBXQ", "e"] {
+    for lst in [
+        "eNrbuRgAAhcBXQ==",
+        "eNrbuRgAAhcB+Q",
+        "eNrbuRgAAhcB/Q",
+        "eNrb uRgAAhcBXQ",
+        "e",
+    ] {
         assert_eq!(
             decode_json(&json!({"bits": 1, "lst": lst})),
             Err(StatusListError::Base64),
@@ -146,9 +158,17 @@ fn raw_deflate_and_gzip_are_not_zlib() {
         decode_json(&list_json(1, &gzip)),
         Err(StatusListError::NotZlib(reason)) if reason.contains("GZIP")
     ));
-    assert!(matches!(decode_json(&list_json(1, &[])), Err(StatusListError::NotZlib(_))));
+    assert!(matches!(
+        decode_json(&list_json(1, &[])),
+        Err(StatusListError::NotZlib(_))
+    ));
     // The same bytes in ZLIB format are fine.
-    assert_eq!(decode_json(&list_json(1, &zlib(&bytes))).unwrap().as_bytes(), bytes);
+    assert_eq!(
+        decode_json(&list_json(1, &zlib(&bytes)))
+            .unwrap()
+            .as_bytes(),
+        bytes
+    );
 }
 
 #[test]
@@ -159,10 +179,16 @@ fn corrupt_zlib_streams_are_refused() {
 
     let mut bad_checksum = good.clone();
     *bad_checksum.last_mut().unwrap() ^= 1;
-    assert!(matches!(corrupt(&bad_checksum), Err(StatusListError::Corrupt(_))), "Adler-32");
+    assert!(
+        matches!(corrupt(&bad_checksum), Err(StatusListError::Corrupt(_))),
+        "Adler-32"
+    );
 
     let truncated = &good[..good.len() - 6];
-    assert!(matches!(corrupt(truncated), Err(StatusListError::Corrupt(_))), "truncated");
+    assert!(
+        matches!(corrupt(truncated), Err(StatusListError::Corrupt(_))),
+        "truncated"
+    );
 
     let mut trailing = good.clone();
     trailing.extend_from_slice(b"junk");
@@ -176,26 +202,52 @@ fn corrupt_zlib_streams_are_refused() {
 #[test]
 fn zip_bomb_over_the_decompressed_limit_is_refused() {
     let bomb = zlib(&vec![0u8; 4 << 20]);
-    assert!(bomb.len() < 8 * 1024, "4 MiB of zeros compress to {} bytes", bomb.len());
-    let limits = Limits { max_decompressed_bytes: 1 << 20, ..Limits::default() };
+    assert!(
+        bomb.len() < 8 * 1024,
+        "4 MiB of zeros compress to {} bytes",
+        bomb.len()
+    );
+    let limits = Limits {
+        max_decompressed_bytes: 1 << 20,
+        ..Limits::default()
+    };
     assert_eq!(
         StatusList::from_json(&list_json(1, &bomb), &limits),
         Err(StatusListError::DecompressedTooLarge { limit: 1 << 20 })
     );
     // Exactly at the limit is accepted.
     let at_limit = zlib(&vec![0u8; 1 << 20]);
-    assert_eq!(StatusList::decompress(Bits::One, &at_limit, &limits).unwrap().len(), 8 << 20);
+    assert_eq!(
+        StatusList::decompress(Bits::One, &at_limit, &limits)
+            .unwrap()
+            .len(),
+        8 << 20
+    );
 }
 
 #[test]
 fn compressed_input_over_its_limit_is_refused() {
-    let limits = Limits { max_compressed_bytes: 100, ..Limits::default() };
-    let noisy: Vec<u8> = (0u32..1000).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let limits = Limits {
+        max_compressed_bytes: 100,
+        ..Limits::default()
+    };
+    let noisy: Vec<u8> = (0u32..1000)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let compressed = zlib(&noisy);
     assert!(compressed.len() > 100);
-    let expected = Err(StatusListError::CompressedTooLarge { limit: 100, actual: compressed.len() });
-    assert_eq!(StatusList::from_json(&list_json(1, &compressed), &limits), expected);
-    assert_eq!(StatusList::decompress(Bits::One, &compressed, &limits), expected);
+    let expected = Err(StatusListError::CompressedTooLarge {
+        limit: 100,
+        actual: compressed.len(),
+    });
+    assert_eq!(
+        StatusList::from_json(&list_json(1, &compressed), &limits),
+        expected
+    );
+    assert_eq!(
+        StatusList::decompress(Bits::One, &compressed, &limits),
+        expected
+    );
     let cbor_list = StatusList::from_bytes(Bits::One, noisy).to_cbor();
     assert!(matches!(
         StatusList::from_cbor(&cbor_list, &limits),
@@ -205,7 +257,10 @@ fn compressed_input_over_its_limit_is_refused() {
     let junk = "!".repeat(200);
     assert_eq!(
         StatusList::from_json(&json!({"bits": 1, "lst": junk}), &limits),
-        Err(StatusListError::CompressedTooLarge { limit: 100, actual: 150 })
+        Err(StatusListError::CompressedTooLarge {
+            limit: 100,
+            actual: 150
+        })
     );
 }
 
@@ -219,7 +274,10 @@ fn malformed_status_list_objects_are_refused() {
         json!({"bits": 1, "lst": 5}),
         json!({"bits": 1, "lst": "eNoDAAAAAAE", "aggregation_uri": 5}),
     ] {
-        assert!(matches!(decode_json(&value), Err(StatusListError::Malformed(_))), "{value}");
+        assert!(
+            matches!(decode_json(&value), Err(StatusListError::Malformed(_))),
+            "{value}"
+        );
     }
     assert!(matches!(
         StatusList::from_cbor(&[0xa0, 0x00], &Limits::default()),
@@ -254,7 +312,10 @@ async fn jwt_and_cwt_round_trip() {
             ..sample_token()
         };
         let compact = jwt::sign(&token, &signer).await.unwrap();
-        assert_eq!(jwt::verify(&compact, signer.public_key(), &opts()), Ok(token.clone()));
+        assert_eq!(
+            jwt::verify(&compact, signer.public_key(), &opts()),
+            Ok(token.clone())
+        );
         let cbor = cwt::sign(&token, &signer).await.unwrap();
         assert_eq!(cbor[0], 0xd2, "COSE_Sign1_Tagged, no CWT tag");
         assert_eq!(cwt::verify(&cbor, signer.public_key(), &opts()), Ok(token));
@@ -265,31 +326,48 @@ async fn jwt_and_cwt_round_trip() {
 async fn jwt_with_wrong_typ_is_refused() {
     let signer = new_signer(KeyType::P256);
     let claims = claims_json(&sample_token());
-    for typ in [Some("JWT"), Some("statuslist+cwt"), Some("application/jwt"), None] {
+    for typ in [
+        Some("JWT"),
+        Some("statuslist+cwt"),
+        Some("application/jwt"),
+        None,
+    ] {
         let compact = raw_jwt(typ, claims.clone(), &signer).await;
         assert_eq!(
             jwt::verify(&compact, signer.public_key(), &opts()),
-            Err(TokenError::WrongType { expected: JWT_TYP, found: typ.map(str::to_owned) }),
+            Err(TokenError::WrongType {
+                expected: JWT_TYP,
+                found: typ.map(str::to_owned)
+            }),
             "{typ:?}"
         );
     }
     // RFC 7515 §4.1.9: the full media type and another case are the same `typ`.
     for typ in ["application/statuslist+jwt", "StatusList+JWT"] {
         let compact = raw_jwt(Some(typ), claims.clone(), &signer).await;
-        assert!(jwt::verify(&compact, signer.public_key(), &opts()).is_ok(), "{typ}");
+        assert!(
+            jwt::verify(&compact, signer.public_key(), &opts()).is_ok(),
+            "{typ}"
+        );
     }
 }
 
 #[tokio::test]
 async fn subject_must_equal_the_referenced_uri() {
     let signer = new_signer(KeyType::P256);
-    let token = StatusListToken { sub: "https://issuer.example/statuslists/8".into(), ..sample_token() };
+    let token = StatusListToken {
+        sub: "https://issuer.example/statuslists/8".into(),
+        ..sample_token()
+    };
     let expected = Err(TokenError::SubjectMismatch {
         expected: URI.into(),
         found: "https://issuer.example/statuslists/8".into(),
     });
     let compact = jwt::sign(&token, &signer).await.unwrap();
-    assert_eq!(jwt::verify(&compact, signer.public_key(), &opts()), expected);
+    assert_eq!(
+        jwt::verify(&compact, signer.public_key(), &opts()),
+        expected
+    );
     let cbor = cwt::sign(&token, &signer).await.unwrap();
     assert_eq!(cwt::verify(&cbor, signer.public_key(), &opts()), expected);
 }
@@ -297,16 +375,28 @@ async fn subject_must_equal_the_referenced_uri() {
 #[tokio::test]
 async fn expired_token_is_refused_with_bounded_skew() {
     let signer = new_signer(KeyType::Ed25519);
-    let token = StatusListToken { exp: Some(NOW - 61), ..sample_token() };
+    let token = StatusListToken {
+        exp: Some(NOW - 61),
+        ..sample_token()
+    };
     let compact = jwt::sign(&token, &signer).await.unwrap();
     let cbor = cwt::sign(&token, &signer).await.unwrap();
-    let expired = Err(TokenError::Expired { exp: NOW - 61, now: NOW });
+    let expired = Err(TokenError::Expired {
+        exp: NOW - 61,
+        now: NOW,
+    });
     assert_eq!(jwt::verify(&compact, signer.public_key(), &opts()), expired);
     assert_eq!(cwt::verify(&cbor, signer.public_key(), &opts()), expired);
     // Within the 60 s default skew at NOW - 1; never beyond MAX_CLOCK_SKEW.
-    let earlier = VerifyOptions { now: NOW - 2, ..opts() };
+    let earlier = VerifyOptions {
+        now: NOW - 2,
+        ..opts()
+    };
     assert!(jwt::verify(&compact, signer.public_key(), &earlier).is_ok());
-    let lax = VerifyOptions { skew: MAX_CLOCK_SKEW + 1, ..opts() };
+    let lax = VerifyOptions {
+        skew: MAX_CLOCK_SKEW + 1,
+        ..opts()
+    };
     assert_eq!(
         jwt::verify(&compact, signer.public_key(), &lax),
         Err(TokenError::SkewTooLarge(MAX_CLOCK_SKEW + 1))
@@ -316,17 +406,29 @@ async fn expired_token_is_refused_with_bounded_skew() {
 #[tokio::test]
 async fn not_yet_valid_and_future_tokens_are_refused() {
     let signer = new_signer(KeyType::Ed25519);
-    let future = StatusListToken { iat: NOW + 120, ..sample_token() };
+    let future = StatusListToken {
+        iat: NOW + 120,
+        ..sample_token()
+    };
     let compact = jwt::sign(&future, &signer).await.unwrap();
     assert_eq!(
         jwt::verify(&compact, signer.public_key(), &opts()),
-        Err(TokenError::IssuedInFuture { iat: NOW + 120, now: NOW })
+        Err(TokenError::IssuedInFuture {
+            iat: NOW + 120,
+            now: NOW
+        })
     );
-    let nbf = StatusListToken { nbf: Some(NOW + 120), ..sample_token() };
+    let nbf = StatusListToken {
+        nbf: Some(NOW + 120),
+        ..sample_token()
+    };
     let cbor = cwt::sign(&nbf, &signer).await.unwrap();
     assert_eq!(
         cwt::verify(&cbor, signer.public_key(), &opts()),
-        Err(TokenError::NotYetValid { nbf: NOW + 120, now: NOW })
+        Err(TokenError::NotYetValid {
+            nbf: NOW + 120,
+            now: NOW
+        })
     );
 }
 
@@ -345,16 +447,25 @@ async fn missing_and_invalid_claims_are_named() {
         claims["ttl"] = ttl.clone();
         let compact = raw_jwt(Some(JWT_TYP), claims.clone(), &signer).await;
         assert!(
-            matches!(verify(&compact), Err(TokenError::InvalidClaim { claim: "ttl", .. })),
+            matches!(
+                verify(&compact),
+                Err(TokenError::InvalidClaim { claim: "ttl", .. })
+            ),
             "ttl {ttl}"
         );
     }
     claims["ttl"] = json!(300);
     claims["exp"] = json!("tomorrow");
     let compact = raw_jwt(Some(JWT_TYP), claims.clone(), &signer).await;
-    assert!(matches!(verify(&compact), Err(TokenError::InvalidClaim { claim: "exp", .. })));
+    assert!(matches!(
+        verify(&compact),
+        Err(TokenError::InvalidClaim { claim: "exp", .. })
+    ));
     let compact = raw_jwt(Some(JWT_TYP), json!([1, 2]), &signer).await;
-    assert!(matches!(verify(&compact), Err(TokenError::MalformedClaims(_))));
+    assert!(matches!(
+        verify(&compact),
+        Err(TokenError::MalformedClaims(_))
+    ));
 }
 
 #[tokio::test]
@@ -369,9 +480,13 @@ async fn bad_signature_is_refused() {
     // Flip one byte of the payload part: the claims no longer match the signature.
     let (head, rest) = compact.split_once('.').unwrap();
     let (payload, sig) = rest.split_once('.').unwrap();
-    let mut claims: Value = serde_json::from_slice(&saifu_crypto::b64::decode(payload, "p").unwrap()).unwrap();
+    let mut claims: Value =
+        serde_json::from_slice(&saifu_crypto::b64::decode(payload, "p").unwrap()).unwrap();
     claims["ttl"] = json!(999_999);
-    let forged = format!("{head}.{}.{sig}", saifu_crypto::b64::encode(serde_json::to_vec(&claims).unwrap()));
+    let forged = format!(
+        "{head}.{}.{sig}",
+        saifu_crypto::b64::encode(serde_json::to_vec(&claims).unwrap())
+    );
     assert_eq!(jwt::verify(&forged, signer.public_key(), &opts()), bad_sig);
 
     let mut cbor = cwt::sign(&token, &signer).await.unwrap();
@@ -379,7 +494,9 @@ async fn bad_signature_is_refused() {
     cbor[last] ^= 0x01;
     assert_eq!(
         cwt::verify(&cbor, signer.public_key(), &opts()),
-        Err(TokenError::Cose(CoseError::Crypto(CryptoError::BadSignature)))
+        Err(TokenError::Cose(CoseError::Crypto(
+            CryptoError::BadSignature
+        )))
     );
 }
 
@@ -390,12 +507,16 @@ async fn algorithm_outside_the_allow_list_is_refused() {
     let compact = jwt::sign(&sample_token(), &signer).await.unwrap();
     assert_eq!(
         jwt::verify(&compact, signer.public_key(), &only_es256),
-        Err(TokenError::Jws(JwsError::AlgorithmNotAllowed(Algorithm::Ed25519)))
+        Err(TokenError::Jws(JwsError::AlgorithmNotAllowed(
+            Algorithm::Ed25519
+        )))
     );
     let cbor = cwt::sign(&sample_token(), &signer).await.unwrap();
     assert_eq!(
         cwt::verify(&cbor, signer.public_key(), &only_es256),
-        Err(TokenError::Cose(CoseError::AlgorithmNotAllowed(Algorithm::Ed25519)))
+        Err(TokenError::Cose(CoseError::AlgorithmNotAllowed(
+            Algorithm::Ed25519
+        )))
     );
 }
 
@@ -406,14 +527,23 @@ async fn cwt_with_typ(typ: Option<ciborium::Value>, signer: &dyn Signer) -> Vec<
     claims.sub = Some(token.sub);
     claims.iat = Some(token.iat);
     claims
-        .insert(Label::Int(cwt::STATUS_LIST_CLAIM), token.status_list.to_cbor_value())
+        .insert(
+            Label::Int(cwt::STATUS_LIST_CLAIM),
+            token.status_list.to_cbor_value(),
+        )
         .unwrap();
     let mut protected = Header::new();
     if let Some(typ) = typ {
         protected.insert(Label::Int(label::TYP), typ).unwrap();
     }
-    let opts = SignOptions { protected, ..SignOptions::default() };
-    saifu_crypto::cwt::sign(signer, &claims, opts).await.unwrap().to_vec()
+    let opts = SignOptions {
+        protected,
+        ..SignOptions::default()
+    };
+    saifu_crypto::cwt::sign(signer, &claims, opts)
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 #[tokio::test]
@@ -421,16 +551,28 @@ async fn cwt_with_wrong_content_type_is_refused() {
     use ciborium::Value as Cbor;
     let signer = new_signer(KeyType::P256);
     let cases = [
-        (Some(Cbor::Text("application/cwt".into())), Some("application/cwt".to_owned())),
-        (Some(Cbor::Text("application/statuslist+jwt".into())), Some("application/statuslist+jwt".to_owned())),
-        (Some(Cbor::Integer(61.into())), Some("content format 61".to_owned())),
+        (
+            Some(Cbor::Text("application/cwt".into())),
+            Some("application/cwt".to_owned()),
+        ),
+        (
+            Some(Cbor::Text("application/statuslist+jwt".into())),
+            Some("application/statuslist+jwt".to_owned()),
+        ),
+        (
+            Some(Cbor::Integer(61.into())),
+            Some("content format 61".to_owned()),
+        ),
         (None, None),
     ];
     for (typ, found) in cases {
         let cbor = cwt_with_typ(typ, &signer).await;
         assert_eq!(
             cwt::verify(&cbor, signer.public_key(), &opts()),
-            Err(TokenError::WrongType { expected: CWT_MEDIA_TYPE, found })
+            Err(TokenError::WrongType {
+                expected: CWT_MEDIA_TYPE,
+                found
+            })
         );
     }
     let good = cwt_with_typ(Some(Cbor::Text(CWT_MEDIA_TYPE.into())), &signer).await;
@@ -455,7 +597,13 @@ async fn cwt_must_be_tagged_cose_sign1_without_the_cwt_tag() {
 #[tokio::test]
 async fn oversized_tokens_are_refused_before_parsing() {
     let signer = new_signer(KeyType::P256);
-    let small = VerifyOptions { limits: Limits { max_token_bytes: 64, ..Limits::default() }, ..opts() };
+    let small = VerifyOptions {
+        limits: Limits {
+            max_token_bytes: 64,
+            ..Limits::default()
+        },
+        ..opts()
+    };
     let compact = jwt::sign(&sample_token(), &signer).await.unwrap();
     assert!(matches!(
         jwt::verify(&compact, signer.public_key(), &small),
@@ -474,9 +622,17 @@ async fn a_zip_bomb_inside_a_valid_token_is_refused() {
     let bomb = json!({"bits": 1, "lst": saifu_crypto::b64::encode(zlib(&vec![0u8; 4 << 20]))});
     let claims = json!({"sub": URI, "iat": NOW, "status_list": bomb});
     let compact = raw_jwt(Some(JWT_TYP), claims, &signer).await;
-    let small = VerifyOptions { limits: Limits { max_decompressed_bytes: 1 << 20, ..Limits::default() }, ..opts() };
+    let small = VerifyOptions {
+        limits: Limits {
+            max_decompressed_bytes: 1 << 20,
+            ..Limits::default()
+        },
+        ..opts()
+    };
     assert_eq!(
         jwt::verify(&compact, signer.public_key(), &small),
-        Err(TokenError::StatusList(StatusListError::DecompressedTooLarge { limit: 1 << 20 }))
+        Err(TokenError::StatusList(
+            StatusListError::DecompressedTooLarge { limit: 1 << 20 }
+        ))
     );
 }

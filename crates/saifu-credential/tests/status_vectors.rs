@@ -27,7 +27,9 @@ const LIST_URI: &str = "https://example.com/statuslists/1";
 fn vectors() -> Value {
     let dir = std::env::var_os("SAIFU_VECTORS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+        });
     let path = dir.join(VECTORS);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -64,9 +66,17 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn assert_reencodes_identically(list: &StatusList, name: &str) {
     let limits = Limits::default();
     let from_json = StatusList::from_json(&list.to_json(), &limits).expect("our JSON decodes");
-    assert_eq!(from_json.as_bytes(), list.as_bytes(), "{name}: JSON re-encoding");
+    assert_eq!(
+        from_json.as_bytes(),
+        list.as_bytes(),
+        "{name}: JSON re-encoding"
+    );
     let from_cbor = StatusList::from_cbor(&list.to_cbor(), &limits).expect("our CBOR decodes");
-    assert_eq!(from_cbor.as_bytes(), list.as_bytes(), "{name}: CBOR re-encoding");
+    assert_eq!(
+        from_cbor.as_bytes(),
+        list.as_bytes(),
+        "{name}: CBOR re-encoding"
+    );
 }
 
 #[test]
@@ -87,7 +97,8 @@ fn byte_array_examples_decode_and_reencode() {
             .collect();
 
         let from_json = StatusList::from_json(&example["json"], &limits).expect("JSON decodes");
-        let from_cbor = StatusList::from_cbor(&unhex(&example["cbor_hex"]), &limits).expect("CBOR decodes");
+        let from_cbor =
+            StatusList::from_cbor(&unhex(&example["cbor_hex"]), &limits).expect("CBOR decodes");
         let from_zlib = StatusList::decompress(bits, &unhex(&example["compressed_hex"]), &limits)
             .expect("compressed array decodes");
         for list in [&from_json, &from_cbor, &from_zlib] {
@@ -106,7 +117,11 @@ fn byte_array_examples_decode_and_reencode() {
         assert_eq!(ours.as_bytes(), expected_bytes, "{name}: our byte array");
         assert_reencodes_identically(&ours, name);
         let ours_decompressed = StatusList::decompress(bits, &ours.compress(), &limits).unwrap();
-        assert_eq!(ours_decompressed.as_bytes(), expected_bytes, "{name}: our compression");
+        assert_eq!(
+            ours_decompressed.as_bytes(),
+            expected_bytes,
+            "{name}: our compression"
+        );
     }
 }
 
@@ -128,7 +143,8 @@ fn appendix_test_vectors_decode_and_reencode() {
             .collect();
 
         let from_json = StatusList::from_json(&vector["json"], &limits).expect("JSON decodes");
-        let from_cbor = StatusList::from_cbor(&unhex(&vector["cbor_hex"]), &limits).expect("CBOR decodes");
+        let from_cbor =
+            StatusList::from_cbor(&unhex(&vector["cbor_hex"]), &limits).expect("CBOR decodes");
         for list in [&from_json, &from_cbor] {
             assert_eq!(list.len(), size, "{name}: size");
             assert_eq!(
@@ -157,7 +173,11 @@ fn appendix_test_vectors_decode_and_reencode() {
         for (&i, &s) in &listed {
             ours.set(i, StatusValue::from_raw(s)).unwrap();
         }
-        assert_eq!(ours.as_bytes(), from_json.as_bytes(), "{name}: our byte array");
+        assert_eq!(
+            ours.as_bytes(),
+            from_json.as_bytes(),
+            "{name}: our byte array"
+        );
         assert_reencodes_identically(&ours, name);
     }
 }
@@ -170,11 +190,15 @@ fn jwt_status_list_token_verifies_with_the_example_key() {
     let payload = &vector["payload"];
     let iat = payload["iat"].as_i64().unwrap();
 
-    let decoded = DecodedToken::decode(TokenFormat::Jwt, compact.as_bytes(), &Limits::default()).unwrap();
+    let decoded =
+        DecodedToken::decode(TokenFormat::Jwt, compact.as_bytes(), &Limits::default()).unwrap();
     assert_eq!(decoded.key_id(), Some(&b"12"[..]));
     assert_eq!(decoded.issuer(), Some("https://example.com"));
     let token = decoded
-        .verify(&example_key(&v), &VerifyOptions::new(LIST_URI, iat + 10, ES256))
+        .verify(
+            &example_key(&v),
+            &VerifyOptions::new(LIST_URI, iat + 10, ES256),
+        )
         .expect("the example JWT verifies");
     assert_eq!(token.sub, payload["sub"].as_str().unwrap());
     assert_eq!(token.iss.as_deref(), payload["iss"].as_str());
@@ -197,13 +221,20 @@ fn cwt_status_list_token_verifies_with_the_example_key() {
     let decoded = DecodedToken::decode(TokenFormat::Cwt, &bytes, &Limits::default()).unwrap();
     assert_eq!(decoded.key_id(), Some(&b"12"[..]));
     let token = decoded
-        .verify(&example_key(&v), &VerifyOptions::new(LIST_URI, iat + 10, ES256))
+        .verify(
+            &example_key(&v),
+            &VerifyOptions::new(LIST_URI, iat + 10, ES256),
+        )
         .expect("the example CWT verifies");
     assert_eq!(token.sub, claims["2"].as_str().unwrap());
     assert_eq!(token.iat, iat);
     assert_eq!(token.exp, claims["4"].as_i64());
     assert_eq!(token.ttl, claims["65534"].as_u64());
-    assert_eq!(token.status_list.as_bytes(), [0xb9, 0xa3], "the CWT carries the 1-bit example");
+    assert_eq!(
+        token.status_list.as_bytes(),
+        [0xb9, 0xa3],
+        "the CWT carries the 1-bit example"
+    );
     assert_eq!(token.status_list.get(0), Ok(StatusValue::Invalid));
 }
 
@@ -222,8 +253,16 @@ fn cwt_referenced_token_resolves_against_the_cwt_status_list() {
     assert_eq!((reference.idx(), reference.uri()), (0, LIST_URI));
 
     let list_token = unhex(&v["status_list_token_cwt"]["hex"]);
-    let token = cwt::verify(&list_token, &key, &VerifyOptions::new(reference.uri(), now, ES256)).unwrap();
-    assert_eq!(token.status_list.get(reference.idx()), Ok(StatusValue::Invalid));
+    let token = cwt::verify(
+        &list_token,
+        &key,
+        &VerifyOptions::new(reference.uri(), now, ES256),
+    )
+    .unwrap();
+    assert_eq!(
+        token.status_list.get(reference.idx()),
+        Ok(StatusValue::Invalid)
+    );
 }
 
 /// The draft's SD-JWT referenced token (signed with the SD-JWT examples' issuer key) points at
@@ -232,7 +271,12 @@ fn cwt_referenced_token_resolves_against_the_cwt_status_list() {
 fn sd_jwt_referenced_token_resolves_against_the_jwt_status_list() {
     let v = vectors();
     let vector = &v["referenced_token_sd_jwt"];
-    let issuer_jwt = vector["sd_jwt"].as_str().unwrap().split('~').next().unwrap();
+    let issuer_jwt = vector["sd_jwt"]
+        .as_str()
+        .unwrap()
+        .split('~')
+        .next()
+        .unwrap();
     let issuer_key = key(&vector["sd_jwt_example_issuer_public_jwk"]);
     let jws = jws::verify_compact(issuer_jwt, &issuer_key, &VerifyPolicy::new(ES256))
         .expect("the SD-JWT issuer signature verifies");
@@ -242,7 +286,18 @@ fn sd_jwt_referenced_token_resolves_against_the_jwt_status_list() {
     assert_eq!((reference.idx(), reference.uri()), (0, LIST_URI));
 
     let compact = v["status_list_token_jwt"]["compact"].as_str().unwrap();
-    let now = v["status_list_token_jwt"]["payload"]["iat"].as_i64().unwrap() + 10;
-    let token = jwt::verify(compact, &example_key(&v), &VerifyOptions::new(reference.uri(), now, ES256)).unwrap();
-    assert_eq!(token.status_list.get(reference.idx()), Ok(StatusValue::Invalid));
+    let now = v["status_list_token_jwt"]["payload"]["iat"]
+        .as_i64()
+        .unwrap()
+        + 10;
+    let token = jwt::verify(
+        compact,
+        &example_key(&v),
+        &VerifyOptions::new(reference.uri(), now, ES256),
+    )
+    .unwrap();
+    assert_eq!(
+        token.status_list.get(reference.idx()),
+        Ok(StatusValue::Invalid)
+    );
 }

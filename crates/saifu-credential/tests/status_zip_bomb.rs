@@ -40,9 +40,16 @@ fn reset_and_read_peak_rss() -> impl Fn() -> u64 {
 fn zip_bomb_is_refused_without_allocating_its_size() {
     let bomb = bomb();
     let ratio = BOMB_BYTES / bomb.len();
-    assert!(ratio > 1000, "a real bomb: {} bytes inflate {ratio}×", bomb.len());
+    assert!(
+        ratio > 1000,
+        "a real bomb: {} bytes inflate {ratio}×",
+        bomb.len()
+    );
     let limits = Limits::default();
-    assert!(bomb.len() <= limits.max_compressed_bytes, "the compressed limit alone does not stop it");
+    assert!(
+        bomb.len() <= limits.max_compressed_bytes,
+        "the compressed limit alone does not stop it"
+    );
     let list = json!({"bits": 1, "lst": saifu_crypto::b64::encode(&bomb)});
 
     #[cfg(target_os = "linux")]
@@ -53,13 +60,18 @@ fn zip_bomb_is_refused_without_allocating_its_size() {
     let result = StatusList::from_json(&list, &limits);
     assert_eq!(
         result,
-        Err(StatusListError::DecompressedTooLarge { limit: limits.max_decompressed_bytes })
+        Err(StatusListError::DecompressedTooLarge {
+            limit: limits.max_decompressed_bytes
+        })
     );
 
     #[cfg(target_os = "linux")]
     {
         let grown_mib = (peak_kib() - before) / 1024;
         // The limit (16 MiB) plus decoder state and the base64-decoded input; nowhere near 512.
-        assert!(grown_mib < 40, "peak memory grew by {grown_mib} MiB while refusing the bomb");
+        assert!(
+            grown_mib < 40,
+            "peak memory grew by {grown_mib} MiB while refusing the bomb"
+        );
     }
 }

@@ -79,7 +79,8 @@ impl Disclosure {
     pub fn parse(encoded: &str) -> Result<Disclosure, SdJwtError> {
         let bad = |why: &str| SdJwtError::MalformedDisclosure(format!("{why}: {encoded:.40}"));
         let bytes = b64::decode(encoded, "disclosure").map_err(|_| bad("not base64url"))?;
-        let array: Vec<Value> = serde_json::from_slice(&bytes).map_err(|_| bad("not a JSON array"))?;
+        let array: Vec<Value> =
+            serde_json::from_slice(&bytes).map_err(|_| bad("not a JSON array"))?;
         let mut items = array.into_iter();
         let (name, value) = match (items.next(), items.next(), items.next(), items.next()) {
             (Some(Value::String(_)), Some(value), None, None) => (None, value),

@@ -112,7 +112,11 @@ impl Conceal<'_> {
         any
     }
 
-    fn value<'a>(&mut self, value: &'a Value, steps: &mut Vec<Step<'a>>) -> Result<Value, SdJwtError> {
+    fn value<'a>(
+        &mut self,
+        value: &'a Value,
+        steps: &mut Vec<Step<'a>>,
+    ) -> Result<Value, SdJwtError> {
         Ok(match value {
             Value::Object(map) => Value::Object(self.object(map, steps)?),
             Value::Array(items) => Value::Array(self.array(items, steps)?),
@@ -158,7 +162,11 @@ impl Conceal<'_> {
         Ok(out)
     }
 
-    fn array<'a>(&mut self, items: &'a [Value], steps: &mut Vec<Step<'a>>) -> Result<Vec<Value>, SdJwtError> {
+    fn array<'a>(
+        &mut self,
+        items: &'a [Value],
+        steps: &mut Vec<Step<'a>>,
+    ) -> Result<Vec<Value>, SdJwtError> {
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             steps.push(Step::Index(index));

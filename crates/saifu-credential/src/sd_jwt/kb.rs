@@ -5,8 +5,8 @@ use saifu_crypto::jws::{self, VerifyPolicy};
 use saifu_crypto::{Algorithm, Jwk, PublicKey, Signer};
 use serde_json::{Map, Value};
 
-use super::disclosure::HashAlg;
 use super::SdJwtError;
+use super::disclosure::HashAlg;
 
 /// The `typ` of a KB-JWT (RFC 9901 §4.3).
 pub const KB_JWT_TYP: &str = "kb+jwt";

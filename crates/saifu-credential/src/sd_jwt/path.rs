@@ -54,9 +54,9 @@ impl ClaimPath {
     /// Parses a pointer such as `/address/street`; the empty pointer is refused (the whole
     /// payload is never one disclosure).
     pub fn from_pointer(pointer: &str) -> Result<ClaimPath, SdJwtError> {
-        let rest = pointer
-            .strip_prefix('/')
-            .ok_or_else(|| SdJwtError::PathNotFound(format!("{pointer:?} (must start with `/`)")))?;
+        let rest = pointer.strip_prefix('/').ok_or_else(|| {
+            SdJwtError::PathNotFound(format!("{pointer:?} (must start with `/`)"))
+        })?;
         Ok(ClaimPath(
             rest.split('/')
                 .map(|s| Segment::Name(s.replace("~1", "/").replace("~0", "~")))

@@ -106,7 +106,12 @@ impl<'a> Select<'a> {
     fn object(&mut self, map: &'a Map<String, Value>, steps: &mut Vec<Step<'a>>) {
         for (name, child) in map {
             if name == SD_KEY {
-                for digest in child.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                for digest in child
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
                     let Some(&i) = self.by_digest.get(digest) else {
                         continue; // a decoy, or a disclosure the holder does not have
                     };

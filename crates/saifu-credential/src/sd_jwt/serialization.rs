@@ -51,7 +51,13 @@ impl SdJwt {
     /// (RFC 9901 §4.3.1) in both serializations.
     pub fn sd_hash_input(&self) -> String {
         let mut out = String::with_capacity(
-            self.jwt.len() + self.disclosures.iter().map(|d| d.encoded().len() + 1).sum::<usize>() + 1,
+            self.jwt.len()
+                + self
+                    .disclosures
+                    .iter()
+                    .map(|d| d.encoded().len() + 1)
+                    .sum::<usize>()
+                + 1,
         );
         out.push_str(&self.jwt);
         out.push('~');
@@ -175,7 +181,11 @@ impl SdJwt {
                         .ok_or_else(|| SdJwtError::Malformed("disclosure is not a string".into()))
                 })
                 .collect::<Result<_, _>>()?,
-            Some(_) => return Err(SdJwtError::Malformed("`disclosures` is not an array".into())),
+            Some(_) => {
+                return Err(SdJwtError::Malformed(
+                    "`disclosures` is not an array".into(),
+                ));
+            }
             None => Vec::new(),
         };
         limits.check_disclosures(disclosures.len())?;

@@ -93,7 +93,9 @@ pub(crate) fn reconstruct(
     };
     let claims = walk.object(payload, 0)?;
     if let Some(i) = walk.used.iter().position(|u| !u) {
-        return Err(SdJwtError::UnreferencedDisclosure(disclosures[i].digest(hash)));
+        return Err(SdJwtError::UnreferencedDisclosure(
+            disclosures[i].digest(hash),
+        ));
     }
     Ok(claims)
 }
@@ -187,14 +189,16 @@ impl Reconstruct<'_> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let digest = match &item {
-                Value::Object(o) if o.contains_key(ARRAY_ELEMENT_KEY) => match (o.len(), &o[ARRAY_ELEMENT_KEY]) {
-                    (1, Value::String(d)) => Some(d.clone()),
-                    _ => {
-                        return Err(SdJwtError::MalformedArrayPlaceholder(
-                            "must be exactly {\"...\": \"<digest>\"}".into(),
-                        ));
+                Value::Object(o) if o.contains_key(ARRAY_ELEMENT_KEY) => {
+                    match (o.len(), &o[ARRAY_ELEMENT_KEY]) {
+                        (1, Value::String(d)) => Some(d.clone()),
+                        _ => {
+                            return Err(SdJwtError::MalformedArrayPlaceholder(
+                                "must be exactly {\"...\": \"<digest>\"}".into(),
+                            ));
+                        }
                     }
-                },
+                }
                 _ => None,
             };
             match digest {

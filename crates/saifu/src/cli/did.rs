@@ -11,7 +11,7 @@ use url::Url;
 
 use super::keyio;
 use super::keys::KeyAlg;
-use super::{CliError, GlobalArgs};
+use super::{CliError, GlobalArgs, output};
 
 /// `saifu did …`
 #[derive(Debug, Args)]
@@ -95,7 +95,11 @@ fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
         Some(path) => keyio::load_private(path)?,
         None => {
             let key = PrivateKey::generate(args.alg.key_type())?;
-            let pass = if args.encrypt { Some(keyio::passphrase("for the new key", true)?) } else { None };
+            let pass = if args.encrypt {
+                Some(keyio::passphrase("for the new key", true)?)
+            } else {
+                None
+            };
             let text = keyio::private_key_text(&key, pass.as_deref().map(String::as_str))?;
             keyio::write_secret_file(args.out.as_ref().expect("clap requires --out"), &text)?;
             key
@@ -114,30 +118,54 @@ fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
             (did, doc)
         }
         Method::Web => {
-            let did = saifu_did::web::did_for_url(args.url.as_ref().expect("clap requires --url"))?;
+            let url = document_location(args.url.as_ref().expect("clap requires --url"));
+            let did = saifu_did::web::did_for_url(&url)?;
             let doc = saifu_did::web::build_document(&did, std::slice::from_ref(public))?;
             (did, doc)
         }
     };
     let doc_text = serde_json::to_string_pretty(&document).expect("serializes") + "\n";
     if let Some(path) = &args.document {
-        std::fs::write(path, &doc_text).map_err(|source| CliError::Io { path: path.clone(), source })?;
+        std::fs::write(path, &doc_text).map_err(|source| CliError::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     if global.json {
         let report = json!({ "did": did.to_string(), "didDocument": document, "keyFile": args.out.as_ref().or(args.key.as_ref()) });
-        println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
+        output::json(&report);
     } else {
-        println!("{did}");
+        output::line(&did);
         if let Some(out) = &args.out {
             eprintln!("private key saved to {}", out.display());
         }
         match (&args.document, args.method) {
-            (Some(path), _) => eprintln!("host {} at {}", path.display(), saifu_did::web::document_url(&did)?),
-            (None, Method::Web) => print!("{doc_text}"),
+            (Some(path), _) => eprintln!(
+                "host {} at {}",
+                path.display(),
+                saifu_did::web::document_url(&did)?
+            ),
+            (None, Method::Web) => output::text(&doc_text),
             _ => {}
         }
     }
     Ok(())
+}
+
+/// The did.json location for a did:web base URL: `https://host` → `/.well-known/did.json`,
+/// `https://host/a/b` → `/a/b/did.json` (did:web §2.5.2); a URL already ending in `did.json` is kept.
+fn document_location(url: &Url) -> Url {
+    if url.path().ends_with("/did.json") {
+        return url.clone();
+    }
+    let mut location = url.clone();
+    let path = url.path().trim_end_matches('/');
+    if path.is_empty() {
+        location.set_path("/.well-known/did.json");
+    } else {
+        location.set_path(&format!("{path}/did.json"));
+    }
+    location
 }
 
 async fn resolve(args: ResolveArgs, global: &GlobalArgs) -> Result<(), CliError> {
@@ -149,7 +177,7 @@ async fn resolve(args: ResolveArgs, global: &GlobalArgs) -> Result<(), CliError>
     let resolver = Resolver::new(http, ResolverConfig::default());
     if global.json {
         let result = resolver.resolution_result(&args.did, None).await;
-        println!("{}", serde_json::to_string_pretty(&result).expect("serializes"));
+        output::json(&result);
         return match result.did_resolution_metadata.error {
             Some(code) => Err(CliError::ResolutionFailed(code)),
             None => Ok(()),
@@ -157,6 +185,6 @@ async fn resolve(args: ResolveArgs, global: &GlobalArgs) -> Result<(), CliError>
     }
     let did: Did = args.did.parse()?;
     let resolved = resolver.resolve(&did).await?;
-    println!("{}", serde_json::to_string_pretty(&resolved.document).expect("serializes"));
+    output::json(&resolved.document);
     Ok(())
 }

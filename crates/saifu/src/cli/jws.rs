@@ -11,7 +11,7 @@ use saifu_did::{DidUrl, Relationship, Resolver, ResolverConfig};
 use serde_json::{Map, Value, json};
 
 use super::keyio;
-use super::{CliError, GlobalArgs};
+use super::{CliError, GlobalArgs, output};
 
 /// `saifu jws …`
 #[derive(Debug, Args)]
@@ -81,19 +81,24 @@ fn parse_object(s: &str) -> Result<Map<String, Value>, String> {
 }
 
 fn parse_alg(s: &str) -> Result<Algorithm, String> {
-    s.parse().map_err(|e: saifu_crypto::CryptoError| e.to_string())
+    s.parse()
+        .map_err(|e: saifu_crypto::CryptoError| e.to_string())
 }
 
 fn read_input(path: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
     match path {
-        Some(p) if p.as_os_str() != "-" => {
-            std::fs::read(p).map_err(|source| CliError::Io { path: p.clone(), source })
-        }
+        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|source| CliError::Io {
+            path: p.clone(),
+            source,
+        }),
         _ => {
             let mut buf = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut buf)
-                .map_err(|source| CliError::Io { path: "<stdin>".into(), source })?;
+                .map_err(|source| CliError::Io {
+                    path: "<stdin>".into(),
+                    source,
+                })?;
             Ok(buf)
         }
     }
@@ -122,9 +127,9 @@ async fn sign(args: SignArgs) -> Result<(), CliError> {
     }
     if args.flattened {
         let flat = jws::sign_flattened(&header, None, &payload, &signer).await?;
-        println!("{}", serde_json::to_string(&flat).expect("serializes"));
+        output::line(serde_json::to_string(&flat).expect("serializes"));
     } else {
-        println!("{}", jws::sign_compact(&header, &payload, &signer).await?);
+        output::line(jws::sign_compact(&header, &payload, &signer).await?);
     }
     Ok(())
 }
@@ -138,9 +143,15 @@ async fn verify(args: VerifyArgs, global: &GlobalArgs) -> Result<(), CliError> {
     } else {
         vec![jws::decode_compact(text, jws::DEFAULT_MAX_LEN)?]
     };
-    let allowed: Vec<Algorithm> = if args.algs.is_empty() { Algorithm::ALL.to_vec() } else { args.algs };
+    let allowed: Vec<Algorithm> = if args.algs.is_empty() {
+        Algorithm::ALL.to_vec()
+    } else {
+        args.algs
+    };
     let policy = VerifyPolicy::new(&allowed);
-    let jws = decoded.first().expect("decoders return at least one signature");
+    let jws = decoded
+        .first()
+        .expect("decoders return at least one signature");
     let key = match &args.key {
         Some(path) => keyio::load_public(path)?,
         None => key_from_kid(jws, args.allow_private).await?,
@@ -159,14 +170,14 @@ async fn verify(args: VerifyArgs, global: &GlobalArgs) -> Result<(), CliError> {
             "payload": payload,
             "keyThumbprint": key.thumbprint(),
         });
-        println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
+        output::json(&report);
     } else {
-        use std::io::Write;
-        let mut out = std::io::stdout();
-        out.write_all(&jws.payload)
-            .and_then(|_| out.flush())
-            .map_err(|source| CliError::Io { path: "<stdout>".into(), source })?;
-        eprintln!("\nverified: {} signature by key {}", jws.alg(), key.thumbprint());
+        output::bytes(&jws.payload);
+        eprintln!(
+            "\nverified: {} signature by key {}",
+            jws.alg(),
+            key.thumbprint()
+        );
     }
     Ok(())
 }
@@ -175,7 +186,10 @@ async fn verify(args: VerifyArgs, global: &GlobalArgs) -> Result<(), CliError> {
 async fn key_from_kid(jws: &DecodedJws, allow_private: bool) -> Result<PublicKey, CliError> {
     let kid = jws.kid().ok_or(CliError::NoVerificationKey)?;
     let url: DidUrl = kid.parse()?;
-    let http = HttpClient::new(HttpConfig { allow_private, ..HttpConfig::default() })?;
+    let http = HttpClient::new(HttpConfig {
+        allow_private,
+        ..HttpConfig::default()
+    })?;
     let resolver = Resolver::new(http, ResolverConfig::default());
     let method = resolver
         .resolve_verification_method_for(&url, Relationship::AssertionMethod)

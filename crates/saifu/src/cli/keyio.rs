@@ -16,7 +16,10 @@ pub const PASSPHRASE_ENV: &str = "SAIFU_PASSPHRASE";
 
 /// Reads a file, naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_owned(), source })
+    std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Gets a passphrase from `SAIFU_PASSPHRASE` or, on a terminal, a prompt (twice when `confirm`).
@@ -27,9 +30,13 @@ pub fn passphrase(purpose: &str, confirm: bool) -> Result<Zeroizing<String>, Cli
     if !std::io::stdin().is_terminal() {
         return Err(CliError::PassphraseUnavailable);
     }
-    let first = Zeroizing::new(rpassword::prompt_password(format!("Passphrase {purpose}: ")).map_err(CliError::Prompt)?);
+    let first = Zeroizing::new(
+        rpassword::prompt_password(format!("Passphrase {purpose}: ")).map_err(CliError::Prompt)?,
+    );
     if confirm {
-        let second = Zeroizing::new(rpassword::prompt_password("Repeat passphrase: ").map_err(CliError::Prompt)?);
+        let second = Zeroizing::new(
+            rpassword::prompt_password("Repeat passphrase: ").map_err(CliError::Prompt)?,
+        );
         if *first != *second {
             return Err(CliError::PassphraseMismatch);
         }
@@ -48,8 +55,10 @@ pub fn load_private(path: &Path) -> Result<PrivateKey, CliError> {
     } else {
         None
     };
-    keyfile::load(&text, pass.as_ref().map(|p| p.as_bytes()))
-        .map_err(|source| CliError::KeyFile { path: path.to_owned(), source })
+    keyfile::load(&text, pass.as_ref().map(|p| p.as_bytes())).map_err(|source| CliError::KeyFile {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Loads a public key from a public JWK, a private JWK, or an encrypted key file (whose public
@@ -57,7 +66,10 @@ pub fn load_private(path: &Path) -> Result<PrivateKey, CliError> {
 pub fn load_public(path: &Path) -> Result<PublicKey, CliError> {
     let text = read_text(path)?;
     let jwk = if keyfile::is_encrypted(&text) {
-        keyfile::public_jwk(&text).map_err(|source| CliError::KeyFile { path: path.to_owned(), source })?
+        keyfile::public_jwk(&text).map_err(|source| CliError::KeyFile {
+            path: path.to_owned(),
+            source,
+        })?
     } else {
         Jwk::from_json(&text)?
     };
@@ -65,10 +77,17 @@ pub fn load_public(path: &Path) -> Result<PublicKey, CliError> {
 }
 
 /// Serializes `key` as a plain private JWK or, with a passphrase, an encrypted key file.
-pub fn private_key_text(key: &PrivateKey, passphrase: Option<&str>) -> Result<Zeroizing<String>, CliError> {
+pub fn private_key_text(
+    key: &PrivateKey,
+    passphrase: Option<&str>,
+) -> Result<Zeroizing<String>, CliError> {
     Ok(Zeroizing::new(match passphrase {
-        Some(p) => keyfile::encrypt(key, p.as_bytes(), KdfParams::default())
-            .map_err(|source| CliError::KeyFile { path: PathBuf::from("<new key>"), source })?,
+        Some(p) => keyfile::encrypt(key, p.as_bytes(), KdfParams::default()).map_err(|source| {
+            CliError::KeyFile {
+                path: PathBuf::from("<new key>"),
+                source,
+            }
+        })?,
         None => serde_json::to_string_pretty(&key.to_jwk()).expect("JWK serializes") + "\n",
     }))
 }
@@ -80,7 +99,10 @@ pub fn write_secret_file(path: &Path, text: &str) -> Result<(), CliError> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let io = |source| CliError::Io { path: path.to_owned(), source };
+    let io = |source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let mut file = options.open(path).map_err(io)?;
     file.write_all(text.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)

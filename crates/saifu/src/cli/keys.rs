@@ -7,7 +7,7 @@ use saifu_crypto::{KeyType, PrivateKey};
 use serde_json::json;
 
 use super::keyio::{self, load_public};
-use super::{CliError, GlobalArgs};
+use super::{CliError, GlobalArgs, output};
 
 /// `saifu keys …`
 #[derive(Debug, Args)]
@@ -94,9 +94,9 @@ pub async fn run(args: KeysArgs, global: &GlobalArgs) -> Result<(), CliError> {
                     "thumbprintUri": jwk.thumbprint_uri()?,
                     "multikey": key.to_multikey(),
                 });
-                println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
+                output::json(&report);
             } else {
-                println!("{}", serde_json::to_string_pretty(&jwk).expect("serializes"));
+                output::json(&jwk);
             }
             Ok(())
         }
@@ -105,7 +105,11 @@ pub async fn run(args: KeysArgs, global: &GlobalArgs) -> Result<(), CliError> {
 
 fn generate(args: GenerateArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let key = PrivateKey::generate(args.alg.key_type())?;
-    let pass = if args.encrypt { Some(keyio::passphrase("for the new key", true)?) } else { None };
+    let pass = if args.encrypt {
+        Some(keyio::passphrase("for the new key", true)?)
+    } else {
+        None
+    };
     let jwk_text = keyio::private_key_text(&key, pass.as_deref().map(String::as_str))?;
     match &args.out {
         Some(path) => {
@@ -117,18 +121,18 @@ fn generate(args: GenerateArgs, global: &GlobalArgs) -> Result<(), CliError> {
                     "publicJwk": key.public_key().to_jwk(),
                     "thumbprint": key.public_key().thumbprint(),
                 });
-                println!("{}", serde_json::to_string_pretty(&report).expect("serializes"));
+                output::json(&report);
             } else {
-                println!(
+                output::line(format!(
                     "wrote {} {} key to {} (thumbprint {})",
                     if args.encrypt { "encrypted" } else { "private" },
                     key.key_type(),
                     path.display(),
                     key.public_key().thumbprint()
-                );
+                ));
             }
         }
-        None => print!("{}", *jwk_text),
+        None => output::text(&jwk_text),
     }
     Ok(())
 }

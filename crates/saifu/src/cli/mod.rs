@@ -10,6 +10,7 @@ pub mod did;
 pub mod jws;
 mod keyio;
 pub mod keys;
+mod output;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -37,11 +38,12 @@ a PostgreSQL URL to let several nodes share one database.
 
 Examples:
   saifu serve                     run a node on http://127.0.0.1:8080
-  saifu keys generate --alg ES256 --out issuer.jwk
-  saifu did create key --alg EdDSA --out alice.jwk
-  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
-  echo '{\"hi\":1}' | saifu jws sign --key issuer.jwk > t.jws && saifu jws verify t.jws --key issuer.jwk
   saifu serve --port 9000         run it on another port
+  saifu keys generate --alg ES256 --out issuer.jwk       a new P-256 signing key
+  saifu did create key --alg EdDSA --out alice.jwk       a did:key and its private key
+  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
+  echo '{\"hi\":1}' | saifu jws sign --key issuer.jwk > t.jws
+  saifu jws verify t.jws --key issuer.jwk                 prints the payload if the signature holds
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
 /// The `saifu` command.
@@ -206,14 +208,21 @@ fn key_hint(error: &CliError) -> String {
             "run the command in a terminal to be prompted, or set {} for scripts",
             keyio::PASSPHRASE_ENV
         ),
-        CliError::PassphraseMismatch => "run the command again and type the same passphrase twice".into(),
-        CliError::KeyFile { source: KeyFileError::WrongPassphrase, .. } => {
-            "check the passphrase (and that the file was not edited)".into()
+        CliError::PassphraseMismatch => {
+            "run the command again and type the same passphrase twice".into()
         }
-        CliError::KeyFile { .. } => "give a key file made by `saifu keys generate` or a private JWK".into(),
-        CliError::Crypto(_) => "check the key file and the algorithm; `saifu keys generate --help` \
+        CliError::KeyFile {
+            source: KeyFileError::WrongPassphrase,
+            ..
+        } => "check the passphrase (and that the file was not edited)".into(),
+        CliError::KeyFile { .. } => {
+            "give a key file made by `saifu keys generate` or a private JWK".into()
+        }
+        CliError::Crypto(_) => {
+            "check the key file and the algorithm; `saifu keys generate --help` \
              lists the supported algorithms"
-            .into(),
+                .into()
+        }
         CliError::Jws(JwsError::Crypto(CryptoError::BadSignature)) => {
             "the JWS was altered or signed by another key: check --key or the `kid` DID".into()
         }
@@ -232,7 +241,9 @@ fn key_hint(error: &CliError) -> String {
              address); did:jwk and did:key need a supported key"
             .into(),
         CliError::Http(_) => "check the network settings; this is a bug if it persists".into(),
-        CliError::KeyMaterial(_) => "the DID document's key is unusable; ask its controller to fix it".into(),
+        CliError::KeyMaterial(_) => {
+            "the DID document's key is unusable; ask its controller to fix it".into()
+        }
         CliError::Config(_) | CliError::Serve(_) => unreachable!("handled in CliError::hint"),
     }
 }
