@@ -1,9 +1,15 @@
 //! What an issuer pays to publish, and a verifier to read, a 1,000,000-entry 1-bit status list:
-//! set statuses + compress + base64url, and decode + decompress + one lookup.
+//! set statuses + compress + base64url, and decode + decompress + one lookup. Beside them, raw
+//! flate2 compression of the same bytes at the highest level (what `to_json` uses, as §4.1
+//! recommends) and at the default level, to show what the level costs and saves.
 //!
 //! Run: `cargo bench -p saifu-credential --bench status_list`.
 
+use std::io::Write;
+
 use criterion::{Criterion, black_box};
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
 use saifu_credential::status::{Bits, Limits, StatusList, StatusValue};
 
 const ENTRIES: u64 = 1_000_000;
@@ -29,6 +35,12 @@ fn build(revoked: &[u64]) -> StatusList {
     list
 }
 
+fn zlib(bytes: &[u8], level: Compression) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), level);
+    encoder.write_all(bytes).expect("in memory");
+    encoder.finish().expect("in memory")
+}
+
 fn bench(c: &mut Criterion) {
     let revoked = revoked_indices();
     let mut group = c.benchmark_group("status_list_1M_1bit");
@@ -37,6 +49,19 @@ fn bench(c: &mut Criterion) {
     group.bench_function("encode_compress", |b| {
         b.iter(|| build(black_box(&revoked)).to_json())
     });
+
+    let bytes = build(&revoked).as_bytes().to_vec();
+    for (name, level) in [
+        ("raw_zlib_best", Compression::best()),
+        ("raw_zlib_default", Compression::default()),
+    ] {
+        eprintln!(
+            "{name}: {} bytes -> {} bytes",
+            bytes.len(),
+            zlib(&bytes, level).len()
+        );
+        group.bench_function(name, |b| b.iter(|| zlib(black_box(&bytes), level)));
+    }
 
     let json = build(&revoked).to_json();
     let limits = Limits::default();

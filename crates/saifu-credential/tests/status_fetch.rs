@@ -359,10 +359,10 @@ async fn wrong_content_type_is_refused() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, FetchError::UnexpectedContentType { ref found, .. } if found == "application/json"),
-        "{err}"
-    );
+    let FetchError::UnexpectedContentType { found, .. } = err else {
+        panic!("{err}");
+    };
+    assert_eq!(found, "application/json");
 }
 
 #[tokio::test]

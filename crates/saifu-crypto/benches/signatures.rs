@@ -24,13 +24,7 @@ fn payload() -> Vec<u8> {
 
 fn per_algorithm(c: &mut Criterion) {
     let msg = payload();
-    for kt in [
-        KeyType::Ed25519,
-        KeyType::P256,
-        KeyType::Secp256k1,
-        KeyType::MlDsa44,
-        KeyType::MlDsa65,
-    ] {
+    for kt in KeyType::SIGNING {
         let key = PrivateKey::generate(kt).unwrap();
         let alg = kt.default_algorithm().unwrap();
         let public = key.public_key().clone();

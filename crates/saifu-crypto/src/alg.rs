@@ -37,6 +37,15 @@ impl KeyType {
         }
     }
 
+    /// Every key type that can sign, in the order saifu lists them.
+    pub const SIGNING: [KeyType; 5] = [
+        KeyType::Ed25519,
+        KeyType::P256,
+        KeyType::Secp256k1,
+        KeyType::MlDsa44,
+        KeyType::MlDsa65,
+    ];
+
     /// Every key type, for CLIs and exhaustive tests.
     pub const ALL: [KeyType; 6] = [
         KeyType::Ed25519,

@@ -12,14 +12,7 @@ const FAST: KdfParams = KdfParams {
 
 #[test]
 fn round_trip_for_every_key_type_and_public_part_readable_without_passphrase() {
-    for kt in [
-        KeyType::Ed25519,
-        KeyType::P256,
-        KeyType::Secp256k1,
-        KeyType::MlDsa44,
-        KeyType::MlDsa65,
-        KeyType::X25519,
-    ] {
+    for kt in KeyType::ALL {
         let key = PrivateKey::generate(kt).unwrap();
         let text = keyfile::encrypt(&key, b"correct horse", FAST).unwrap();
         assert!(keyfile::is_encrypted(&text));

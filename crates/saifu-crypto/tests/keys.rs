@@ -3,17 +3,9 @@
 
 use saifu_crypto::{Algorithm, CryptoError, Jwk, KeyType, PrivateKey, PublicKey};
 
-const SIGNING_TYPES: [KeyType; 5] = [
-    KeyType::Ed25519,
-    KeyType::P256,
-    KeyType::Secp256k1,
-    KeyType::MlDsa44,
-    KeyType::MlDsa65,
-];
-
 #[test]
 fn every_signing_key_round_trips_through_jwk_and_multikey_and_signs() {
-    for kt in SIGNING_TYPES {
+    for kt in KeyType::SIGNING {
         let key = PrivateKey::generate(kt).unwrap();
         let alg = kt.default_algorithm().unwrap();
         let sig = key.sign(alg, b"message").unwrap();

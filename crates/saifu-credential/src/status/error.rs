@@ -68,7 +68,8 @@ pub enum TokenError {
     /// The JWT failed at the JWS layer: malformed, too large, algorithm not allowed, bad signature.
     #[error(transparent)]
     Jws(#[from] JwsError),
-    /// The CWT failed at the COSE layer: malformed, too large, algorithm not allowed, bad signature.
+    /// The CWT failed at the COSE layer: malformed, too large, algorithm not allowed, bad
+    /// signature.
     #[error(transparent)]
     Cose(#[from] CoseError),
     /// The CWT claims set is malformed.
@@ -133,7 +134,10 @@ pub enum TokenError {
         now: i64,
     },
     /// The clock skew asked for exceeds [`MAX_CLOCK_SKEW`](super::token::MAX_CLOCK_SKEW).
-    #[error("clock skew of {0} s exceeds the maximum of {max} s", max = super::token::MAX_CLOCK_SKEW)]
+    #[error(
+        "clock skew of {0} s exceeds the maximum of {max} s",
+        max = super::token::MAX_CLOCK_SKEW
+    )]
     SkewTooLarge(u32),
     /// The embedded status list is malformed or over the limits.
     #[error(transparent)]

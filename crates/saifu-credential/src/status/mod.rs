@@ -8,7 +8,8 @@
 //!   list cannot exhaust memory;
 //! * [`token`]: the signed Status List Token as JWT (`statuslist+jwt`) or CWT
 //!   (`application/statuslist+cwt`) (§5);
-//! * [`reference`]: the `status.status_list` {`idx`, `uri`} claim a credential carries (§6);
+//! * [`reference`](mod@reference): the `status.status_list` {`idx`, `uri`} claim a credential
+//!   carries (§6);
 //! * [`fetch`]: the verifier side — fetch the token behind a reference through the SSRF-safe
 //!   client, verify it, cache it as long as its `ttl`/`exp` allow, and answer the status (§8).
 //!
