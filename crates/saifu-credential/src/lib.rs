@@ -5,4 +5,5 @@
 //! wallets and verifiers use it to check both. [`status`] holds the IETF Token Status List.
 
 pub mod sd_jwt;
+pub mod sd_jwt_vc;
 pub mod status;

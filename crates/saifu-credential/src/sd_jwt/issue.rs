@@ -34,6 +34,12 @@ impl Issuance {
         }
     }
 
+    /// Sets (or replaces) a top-level claim, e.g. `iss` or `exp`.
+    pub fn claim(mut self, name: impl Into<String>, value: Value) -> Issuance {
+        self.claims.insert(name.into(), value);
+        self
+    }
+
     /// Makes the claim or array element at `path` selectively disclosable.
     pub fn disclosable(mut self, path: ClaimPath) -> Issuance {
         self.disclosable.push(path);

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use saifu_crypto::Signer;
 use serde_json::{Map, Value};
 
-use super::disclosure::{Disclosure, HashAlg};
+use super::disclosure::Disclosure;
 use super::kb::{self, KeyBindingRequest};
 use super::path::{ClaimPath, Step};
-use super::{ARRAY_ELEMENT_KEY, Limits, SD_ALG_KEY, SD_KEY, SdJwt, SdJwtError};
+use super::verify::reconstruct;
+use super::{ARRAY_ELEMENT_KEY, Limits, SD_KEY, SdJwt, SdJwtError};
 
 impl SdJwt {
     /// A presentation revealing the claims at `paths`. Each path reveals its target and every
@@ -21,10 +22,11 @@ impl SdJwt {
             // RFC 9901 §7.2: a holder must not accept an SD-JWT+KB as issued.
             return Err(SdJwtError::UnexpectedKeyBinding);
         }
-        let decoded = self.decode_issuer_jwt(&Limits::default())?;
-        let payload: Map<String, Value> =
-            serde_json::from_slice(&decoded.payload).map_err(|_| SdJwtError::PayloadNotObject)?;
-        let hash = HashAlg::from_claim(payload.get(SD_ALG_KEY))?;
+        let limits = Limits::default();
+        let (payload, hash) = self.unverified_payload(&limits)?;
+        // The RFC 9901 §7.1 structure rules first (§7.2): besides protecting the user from a
+        // malformed credential, they bound the walk below (each digest once, limited depth).
+        reconstruct(payload.clone(), self.disclosures(), hash, &limits)?;
         let by_digest: HashMap<String, usize> = self
             .disclosures()
             .iter()
@@ -60,10 +62,7 @@ impl SdJwt {
         holder: &dyn Signer,
     ) -> Result<SdJwt, SdJwtError> {
         let presentation = self.present(paths)?;
-        let decoded = presentation.decode_issuer_jwt(&Limits::default())?;
-        let payload: Map<String, Value> =
-            serde_json::from_slice(&decoded.payload).map_err(|_| SdJwtError::PayloadNotObject)?;
-        let hash = HashAlg::from_claim(payload.get(SD_ALG_KEY))?;
+        let (_, hash) = presentation.unverified_payload(&Limits::default())?;
         let kb = kb::sign(&presentation.sd_hash_input(), hash, request, holder).await?;
         Ok(SdJwt::new(
             presentation.jwt().to_owned(),

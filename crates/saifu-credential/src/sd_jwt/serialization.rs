@@ -4,8 +4,16 @@
 use saifu_crypto::jws::{self, DecodedJws};
 use serde_json::{Map, Value};
 
-use super::disclosure::Disclosure;
-use super::{Limits, SdJwtError};
+use super::disclosure::{Disclosure, HashAlg};
+use super::{Limits, SD_ALG_KEY, SdJwtError};
+
+/// Parses a JWT payload as a JSON object and reads its `_sd_alg`.
+pub(crate) fn payload_and_hash(bytes: &[u8]) -> Result<(Map<String, Value>, HashAlg), SdJwtError> {
+    let payload: Map<String, Value> =
+        serde_json::from_slice(bytes).map_err(|_| SdJwtError::PayloadNotObject)?;
+    let hash = HashAlg::from_claim(payload.get(SD_ALG_KEY))?;
+    Ok((payload, hash))
+}
 
 /// An SD-JWT, SD-JWT+KB or presentation: the issuer-signed JWT, the disclosures (exactly as
 /// received) and, for a presentation with key binding, the KB-JWT. Parsing checks only the
@@ -45,6 +53,15 @@ impl SdJwt {
     /// to choose the issuer key.
     pub fn decode_issuer_jwt(&self, limits: &Limits) -> Result<DecodedJws, SdJwtError> {
         Ok(jws::decode_compact(&self.jwt, limits.max_len)?)
+    }
+
+    /// The issuer JWT payload, unverified, and the digest function its `_sd_alg` names.
+    pub(crate) fn unverified_payload(
+        &self,
+        limits: &Limits,
+    ) -> Result<(Map<String, Value>, HashAlg), SdJwtError> {
+        let decoded = self.decode_issuer_jwt(limits)?;
+        payload_and_hash(&decoded.payload)
     }
 
     /// `<JWT>~<D1>~…~<Dn>~`: the compact SD-JWT without KB-JWT, the input of `sd_hash`
@@ -137,7 +154,8 @@ impl SdJwt {
     }
 
     /// Parses the flattened or general JWS JSON serialization (RFC 9901 §8). With the general
-    /// form, the first signature (which carries `disclosures` and `kb_jwt`) is the one used.
+    /// form, the first signature (the only one that may carry `disclosures` and `kb_jwt`) is the
+    /// one kept and verified; further signatures are ignored.
     pub fn parse_json(text: &str, limits: &Limits) -> Result<SdJwt, SdJwtError> {
         limits.check_len(text.len())?;
         let value: Value =
@@ -158,10 +176,21 @@ impl SdJwt {
         };
         let payload = str_member(object, "payload")?;
         let signature_object = match object.get("signatures") {
-            Some(Value::Array(sigs)) => sigs
-                .first()
-                .and_then(Value::as_object)
-                .ok_or_else(|| SdJwtError::Malformed("`signatures` is empty".into()))?,
+            Some(Value::Array(sigs)) => {
+                // §8.1: only the first signature's header may carry them.
+                let later = sigs.iter().skip(1).filter_map(|s| s.get("header"));
+                if later
+                    .into_iter()
+                    .any(|h| h.get("disclosures").is_some() || h.get("kb_jwt").is_some())
+                {
+                    return Err(SdJwtError::Malformed(
+                        "`disclosures` / `kb_jwt` outside the first signature's header".into(),
+                    ));
+                }
+                sigs.first()
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| SdJwtError::Malformed("`signatures` is empty".into()))?
+            }
             Some(_) => return Err(SdJwtError::Malformed("`signatures` is not an array".into())),
             None => object,
         };

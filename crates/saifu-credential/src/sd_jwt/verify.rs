@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::disclosure::{Disclosure, HashAlg};
 use super::kb::{self, KeyBindingPolicy};
+use super::serialization::payload_and_hash;
 use super::{ARRAY_ELEMENT_KEY, Limits, SD_ALG_KEY, SD_KEY, SdJwt, SdJwtError};
 
 /// What a verifier accepts.
@@ -47,9 +48,8 @@ pub fn verify(
     let mut policy = VerifyPolicy::new(options.allowed_algorithms);
     policy.max_len = limits.max_len;
     decoded.verify(issuer_key, &policy)?;
-    let mut payload: Map<String, Value> =
-        serde_json::from_slice(&decoded.payload).map_err(|_| SdJwtError::PayloadNotObject)?;
-    let hash = HashAlg::from_claim(payload.remove(SD_ALG_KEY).as_ref())?;
+    let (mut payload, hash) = payload_and_hash(&decoded.payload)?;
+    payload.remove(SD_ALG_KEY);
     let claims = reconstruct(payload, sd_jwt.disclosures(), hash, limits)?;
     let key_binding = match (&options.key_binding, sd_jwt.kb_jwt()) {
         (Some(policy), Some(kb_jwt)) => Some(kb::verify(
