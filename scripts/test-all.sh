@@ -12,6 +12,8 @@
 #   SAIFU_TEST_DATABASE_URL  PostgreSQL server where tests create and drop their own databases
 #                            (default: the server on 127.0.0.1:5432, installed if none answers)
 #   SAIFU_VECTORS_DIR        third-party test vectors (default: ../shared/vectors next to the repo)
+#   SAIFU_PYTHON             a Python with interop/python/requirements.txt installed
+#                            (default: .venv in the repo, created and filled here)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -102,11 +104,28 @@ ensure_npm_peers() {
   npm ci --prefix interop --no-audit --no-fund
 }
 
+# Installs the Python peer implementations (sd-jwt and its dependencies, pinned in
+# interop/python/requirements.txt) into .venv, unless SAIFU_PYTHON names an interpreter
+# that already has them.
+ensure_python_peers() {
+  if [ -n "${SAIFU_PYTHON:-}" ]; then
+    log "Python peers: using SAIFU_PYTHON=$SAIFU_PYTHON"
+    return
+  fi
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  log "pip install -r interop/python/requirements.txt (into .venv)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r interop/python/requirements.txt
+  export SAIFU_PYTHON=$repo/.venv/bin/python
+}
+
 main() {
   export SAIFU_VECTORS_DIR=${SAIFU_VECTORS_DIR:-$repo/../shared/vectors}
   ensure_rust
   ensure_postgres
   ensure_npm_peers
+  ensure_python_peers
 
   log "cargo fmt --all -- --check"
   cargo fmt --all -- --check
