@@ -85,15 +85,16 @@ def issue_present(req):
     return {"presentation": holder.sd_jwt_presentation}
 
 
+def verified_payload(presentation, issuer_key, aud, nonce):
+    """Verifies a presentation with key binding to aud/nonce; returns the disclosed claims."""
+    verifier = SDJWTVerifier(presentation, lambda _iss, _header: issuer_key, aud, nonce)
+    return verifier.get_verified_payload()
+
+
 def verify(req):
     issuer_key = JWK(**req["issuer_jwk"])
-    verifier = SDJWTVerifier(
-        req["presentation"],
-        lambda _iss, _header: issuer_key,
-        req["aud"],
-        req["nonce"],
-    )
-    return {"claims": verifier.get_verified_payload()}
+    claims = verified_payload(req["presentation"], issuer_key, req["aud"], req["nonce"])
+    return {"claims": claims}
 
 
 def main():

@@ -8,26 +8,10 @@
 // A path is a JSON array of names and array indices. `alg` is "ES256" or "EdDSA"; the holder
 // key's algorithm follows from its JWK. With "vc": true the SD-JWT VC instance is used
 // (typ dc+sd-jwt, vct and validity checks).
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { SDJwtInstance } from '@sd-jwt/core';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
-
-const algOf = (jwk) => (jwk.kty === 'OKP' ? 'EdDSA' : 'ES256');
-
-// JOSE signatures: raw r||s for ES256 (ieee-p1363), plain Ed25519 for EdDSA.
-function signer(jwk) {
-  const key = createPrivateKey({ key: jwk, format: 'jwk' });
-  const hash = algOf(jwk) === 'ES256' ? 'sha256' : null;
-  return (data) => sign(hash, Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-}
-
-function verifier(jwk) {
-  const { d: _d, ...pub } = jwk;
-  const key = createPublicKey({ key: pub, format: 'jwk' });
-  const hash = algOf(jwk) === 'ES256' ? 'sha256' : null;
-  return (data, sig) => verify(hash, Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
-}
+import { generateSalt } from '@sd-jwt/crypto-nodejs';
+import { algOf, checkPresentation, signer, verifyConfig } from './common.mjs';
 
 // Disclosure frame: every object level lists its disclosable keys / indices under `_sd`.
 function disclosureFrame(paths) {
@@ -54,14 +38,7 @@ function presentationFrame(paths) {
 }
 
 function instance(req, issuerJwk, holderJwk) {
-  const config = {
-    hasher: digest,
-    hashAlg: 'sha-256',
-    saltGenerator: generateSalt,
-    signAlg: req.alg,
-    verifier: verifier(issuerJwk),
-    kbVerifier: (data, sig, payload) => verifier(payload.cnf.jwk)(data, sig),
-  };
+  const config = { ...verifyConfig(issuerJwk), saltGenerator: generateSalt, signAlg: req.alg };
   if (req.op === 'issue_present') {
     Object.assign(config, { signer: signer(issuerJwk), kbSigner: signer(holderJwk), kbSignAlg: algOf(holderJwk) });
   }
@@ -81,9 +58,7 @@ async function issuePresent(req) {
 }
 
 async function verifyPresentation(req) {
-  const sd = instance(req, req.issuer_jwk);
-  const result = await sd.verify(req.presentation, { keyBindingNonce: req.nonce, currentDate: req.now, skewSeconds: 60 });
-  if (result.kb?.payload.aud !== req.aud) throw new Error(`KB-JWT aud ${result.kb?.payload.aud} != ${req.aud}`);
+  const result = await checkPresentation(instance(req, req.issuer_jwk), req);
   return { claims: result.payload, header: result.header };
 }
 

@@ -1,24 +1,41 @@
 //! What a verifier pays for an SD-JWT presentation with 10 disclosures and a KB-JWT
-//! (parse + issuer signature + digests + KB-JWT signature + `sd_hash`), beside the physical floor
-//! measured in the same run: the two raw signature verifications plus the SHA-256 hashing.
+//! (parse + issuer signature + digests + KB-JWT signature + `sd_hash`), one at a time and, for
+//! Ed25519, in batches of 64 through `sd_jwt::verify_batch`, beside the physical floor measured
+//! in the same run: the two raw signature verifications plus the SHA-256 hashing.
 //!
-//! Run: `cargo bench -p saifu-credential --bench sd_jwt`.
+//! With `SD_JWT_BENCH_INPUTS=<dir>` the presentations are also written there as JSON
+//! (`{presentation, issuer_jwk, aud, nonce, now}`), so that `scripts/bench-sd-jwt.sh` can time
+//! the npm and Python verifiers on exactly these inputs.
+//!
+//! Run: `cargo bench -p saifu-credential --bench sd_jwt` (or the script, for the peer table).
 
-use criterion::{Criterion, black_box};
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, black_box};
 use saifu_credential::sd_jwt::{
     self, ClaimPath, HashAlg, Issuance, KeyBindingPolicy, KeyBindingRequest, Limits, SdJwt,
     VerifyOptions,
 };
 use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, PublicKey, Signer, b64};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 const NOW: i64 = 1_800_000_000;
-const ALGS: &[Algorithm] = &[Algorithm::Ed25519, Algorithm::ES256];
+const AUD: &str = "https://verifier.example";
+const NONCE: &str = "nonce";
+const ALGS: &[Algorithm] = &[Algorithm::Ed25519, Algorithm::EdDSA, Algorithm::ES256];
+const BATCH: usize = 64;
+
+/// A fresh key; Ed25519 keys sign as `EdDSA`, the name the npm and Python peers know.
+fn signer(key_type: KeyType) -> LocalSigner {
+    let s = LocalSigner::new(PrivateKey::generate(key_type).expect("key")).expect("signer");
+    match key_type {
+        KeyType::Ed25519 => s.with_algorithm(Algorithm::EdDSA).expect("EdDSA"),
+        _ => s,
+    }
+}
 
 /// A presentation revealing all 10 selectively disclosable claims, with a KB-JWT.
-fn presentation(key_type: KeyType) -> (String, PublicKey) {
-    let signer = |t| LocalSigner::new(PrivateKey::generate(t).expect("key")).expect("signer");
-    let (issuer, holder) = (signer(key_type), signer(key_type));
+fn presentation(issuer: &LocalSigner, holder: &LocalSigner) -> String {
     let claims: Map<String, Value> = (0..10)
         .map(|i| {
             (
@@ -35,8 +52,8 @@ fn presentation(key_type: KeyType) -> (String, PublicKey) {
         .fold(Issuance::new(claims), |i, p| i.disclosable(p.clone()))
         .holder_key(&holder.public_key().to_jwk());
     let request = KeyBindingRequest {
-        audience: "https://verifier.example",
-        nonce: "nonce",
+        audience: AUD,
+        nonce: NONCE,
         issued_at: NOW,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -44,14 +61,31 @@ fn presentation(key_type: KeyType) -> (String, PublicKey) {
         .expect("runtime");
     let sd = runtime.block_on(async {
         issuance
-            .sign(&issuer)
+            .sign(issuer)
             .await
             .expect("issue")
-            .present_with_key_binding(&paths, &request, &holder)
+            .present_with_key_binding(&paths, &request, holder)
             .await
             .expect("present")
     });
-    (sd.to_compact(), issuer.public_key().clone())
+    sd.to_compact()
+}
+
+/// Writes one input of the peer benchmark to `dir/name.json`.
+fn write_input(dir: &Path, name: &str, text: &str, issuer: &PublicKey) {
+    let input = json!({
+        "presentation": text,
+        "issuer_jwk": issuer.to_jwk(),
+        "aud": AUD,
+        "nonce": NONCE,
+        "now": NOW,
+    });
+    std::fs::create_dir_all(dir).expect("input directory");
+    std::fs::write(dir.join(format!("{name}.json")), input.to_string()).expect("write input");
+}
+
+fn parse(text: &str) -> SdJwt {
+    SdJwt::parse_compact(text, &Limits::default()).expect("parse")
 }
 
 /// The raw inputs of the floor: (signing input, signature) of both JWTs, and the hashed strings.
@@ -62,7 +96,7 @@ struct Floor {
 }
 
 fn floor(text: &str, issuer: &PublicKey) -> Floor {
-    let sd = SdJwt::parse_compact(text, &Limits::default()).expect("parse");
+    let sd = parse(text);
     let split = |jwt: &str| {
         let (input, sig) = jwt.rsplit_once('.').expect("jws");
         (
@@ -94,32 +128,60 @@ fn floor(text: &str, issuer: &PublicKey) -> Floor {
 }
 
 fn bench(c: &mut Criterion) {
+    let options = VerifyOptions {
+        allowed_algorithms: ALGS,
+        limits: Limits::default(),
+        key_binding: Some(KeyBindingPolicy {
+            audience: AUD,
+            nonce: NONCE,
+            now: NOW,
+            max_age: 300,
+            skew: 60,
+            allowed_algorithms: ALGS,
+        }),
+    };
+    let inputs = std::env::var_os("SD_JWT_BENCH_INPUTS");
     let mut group = c.benchmark_group("sd_jwt_verify_10_disclosures_kb");
+    group.throughput(Throughput::Elements(1)); // presentations per second
+    let single = |group: &mut criterion::BenchmarkGroup<'_, _>,
+                  id: &str,
+                  text: &str,
+                  issuer: &PublicKey| {
+        group.bench_function(format!("{id}/single"), |b| {
+            b.iter(|| sd_jwt::verify(&parse(black_box(text)), issuer, &options).expect("verify"))
+        });
+    };
     for (name, key_type, alg) in [
-        ("Ed25519", KeyType::Ed25519, Algorithm::Ed25519),
+        ("EdDSA", KeyType::Ed25519, Algorithm::EdDSA),
         ("ES256", KeyType::P256, Algorithm::ES256),
     ] {
-        let (text, issuer) = presentation(key_type);
-        let options = VerifyOptions {
-            allowed_algorithms: ALGS,
-            limits: Limits::default(),
-            key_binding: Some(KeyBindingPolicy {
-                audience: "https://verifier.example",
-                nonce: "nonce",
-                now: NOW,
-                max_age: 300,
-                skew: 60,
-                allowed_algorithms: ALGS,
-            }),
-        };
-        group.bench_function(format!("{name}/parse+verify"), |b| {
-            b.iter(|| {
-                let sd = SdJwt::parse_compact(black_box(&text), &Limits::default()).expect("parse");
-                sd_jwt::verify(&sd, &issuer, &options).expect("verify")
-            })
-        });
-        let f = floor(&text, &issuer);
-        group.bench_function(format!("{name}/raw floor (2 verifies + hashing)"), |b| {
+        let issuer = signer(key_type);
+        let text = presentation(&issuer, &signer(key_type));
+        let issuer = issuer.public_key();
+        if let Some(dir) = &inputs {
+            write_input(Path::new(dir), name, &text, issuer);
+        }
+        single(&mut group, name, &text, issuer);
+        if key_type == KeyType::Ed25519 {
+            // One issuer, BATCH holders: the shape of a verifier's incoming traffic.
+            let issuer_signer = signer(key_type);
+            let texts: Vec<String> = (0..BATCH)
+                .map(|_| presentation(&issuer_signer, &signer(key_type)))
+                .collect();
+            let issuer = issuer_signer.public_key();
+            group.throughput(Throughput::Elements(BATCH as u64));
+            group.bench_function(format!("{name}/batch-of-{BATCH}"), |b| {
+                b.iter(|| {
+                    let parsed: Vec<SdJwt> = texts.iter().map(|t| parse(black_box(t))).collect();
+                    let results = sd_jwt::verify_batch(&parsed, |_| Ok(issuer), &options);
+                    assert!(results.iter().all(Result::is_ok));
+                    results
+                })
+            });
+            group.throughput(Throughput::Elements(1));
+        }
+        let f = floor(&text, issuer);
+        group.bench_function(format!("{name}/raw-floor"), |b| {
             b.iter(|| {
                 issuer
                     .verify(alg, black_box(&f.jws[0].0), &f.jws[0].1)
@@ -133,6 +195,19 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // sd-jwt-python 0.10.4 checks KB-JWTs with ES256 only: its EdDSA input has a P-256 holder,
+    // and ours is timed on the same input so the two compare like for like.
+    let issuer = signer(KeyType::Ed25519);
+    let text = presentation(&issuer, &signer(KeyType::P256));
+    if let Some(dir) = &inputs {
+        write_input(
+            Path::new(dir),
+            "EdDSA-ES256-holder",
+            &text,
+            issuer.public_key(),
+        );
+    }
+    single(&mut group, "EdDSA-ES256-holder", &text, issuer.public_key());
     group.finish();
 }
 

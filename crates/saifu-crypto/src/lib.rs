@@ -9,6 +9,7 @@
 
 pub mod alg;
 pub mod b64;
+pub mod batch;
 /// COSE_Sign1 (RFC 9052) signing and verification, COSE header maps and COSE_Key conversion.
 pub mod cose;
 /// CBOR Web Token claim sets (RFC 8392): signed CWTs and time validation.
@@ -26,6 +27,7 @@ pub mod public;
 pub mod signer;
 
 pub use alg::{Algorithm, KeyType};
+pub use batch::Ed25519Batch;
 pub use error::CryptoError;
 pub use jwk::Jwk;
 pub use private::PrivateKey;

@@ -293,6 +293,18 @@ impl PublicKey {
         }
     }
 
+    /// Refuses `alg` unless it belongs to this key's type.
+    pub(crate) fn check_algorithm(&self, alg: Algorithm) -> Result<(), CryptoError> {
+        if alg.key_type() == self.key_type() {
+            Ok(())
+        } else {
+            Err(CryptoError::AlgorithmKeyMismatch {
+                alg,
+                key_type: self.key_type(),
+            })
+        }
+    }
+
     /// Verifies `signature` over `message` with `alg`, which must belong to this key type.
     pub fn verify(
         &self,
@@ -300,22 +312,14 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        if alg.key_type() != self.key_type() {
-            return Err(CryptoError::AlgorithmKeyMismatch {
-                alg,
-                key_type: self.key_type(),
-            });
-        }
+        self.check_algorithm(alg)?;
         let malformed = |reason: &str| CryptoError::MalformedSignature {
             alg,
             reason: reason.to_owned(),
         };
         let ok = match &self.0 {
             Inner::Ed25519(k) => {
-                let sig = ed25519_dalek::Signature::from_slice(signature)
-                    .map_err(|_| malformed("expected 64 bytes"))?;
-                // verify_strict also refuses small-order keys and non-canonical R, closing malleability.
-                k.verify_strict(message, &sig).is_ok()
+                return verify_ed25519(k, message, &ed25519_signature(alg, signature)?);
             }
             Inner::P256 { uncompressed, .. } => {
                 if signature.len() != 64 {
@@ -353,6 +357,28 @@ impl PublicKey {
             Err(CryptoError::BadSignature)
         }
     }
+}
+
+/// Parses an Ed25519 signature (`R‖S`, 64 bytes) received under `alg`.
+pub(crate) fn ed25519_signature(
+    alg: Algorithm,
+    signature: &[u8],
+) -> Result<ed25519_dalek::Signature, CryptoError> {
+    ed25519_dalek::Signature::from_slice(signature).map_err(|_| CryptoError::MalformedSignature {
+        alg,
+        reason: "expected 64 bytes".to_owned(),
+    })
+}
+
+/// Verifies one Ed25519 signature with `verify_strict`, which also refuses small-order keys and
+/// small-order or non-canonical `R`, closing malleability.
+pub(crate) fn verify_ed25519(
+    key: &ed25519_dalek::VerifyingKey,
+    message: &[u8],
+    signature: &ed25519_dalek::Signature,
+) -> Result<(), CryptoError> {
+    key.verify_strict(message, signature)
+        .map_err(|_| CryptoError::BadSignature)
 }
 
 /// Determines the key type a JWK describes from `kty`/`crv` (and `alg` for `AKP`).

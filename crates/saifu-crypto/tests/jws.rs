@@ -60,12 +60,10 @@ fn rfc7520_section4_cases_parse_and_their_algorithms_are_refused() {
     // (no RSA, no P-521, never HMAC with public keys). The parser must reproduce the signing input
     // exactly, and verification must refuse with "unsupported algorithm" (or "alg not protected"
     // for §4.7, whose `alg` sits only in the unprotected header).
-    let dir = vectors_support::vectors_dir().join("jose-cose/ietf-jose-cookbook/jws");
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
+    for file in vectors_support::json_files("jose-cose/ietf-jose-cookbook/jws") {
+        let v = vectors_support::read_json(&file);
+        let name = file.rsplit('/').next().unwrap().to_owned();
         let dummy = PrivateKey::generate(KeyType::Ed25519).unwrap();
         let policy = VerifyPolicy::new(ALL);
         let outputs = v["output"].as_object().unwrap();

@@ -18,6 +18,8 @@ async fn main() -> ExitCode {
         Command::Keys(args) => cli::keys::run(args, &global).await,
         Command::Did(args) => cli::did::run(args, &global).await,
         Command::Jws(args) => cli::jws::run(args, &global).await,
+        Command::Credential(args) => cli::credential::run(args, &global).await,
+        Command::StatusList(args) => cli::status_list::run(args, &global).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

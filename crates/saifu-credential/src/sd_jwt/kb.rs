@@ -2,7 +2,7 @@
 //! that it controls the key in `cnf` and chose exactly these disclosures.
 
 use saifu_crypto::jws::{self, VerifyPolicy};
-use saifu_crypto::{Algorithm, Jwk, PublicKey, Signer};
+use saifu_crypto::{Algorithm, Ed25519Batch, Jwk, PublicKey, Signer};
 use serde_json::{Map, Value};
 
 use super::SdJwtError;
@@ -60,13 +60,15 @@ pub(crate) async fn sign(
 }
 
 /// Checks a KB-JWT against the holder key from `cnf` and the verifier's policy (RFC 9901 §7.3);
-/// returns its payload.
+/// returns its payload. With `batch`, an Ed25519 holder signature is queued there instead of
+/// verified.
 pub(crate) fn verify(
     kb_jwt: &str,
     sd_hash_input: &str,
     hash: HashAlg,
     cnf: Option<&Value>,
     policy: &KeyBindingPolicy<'_>,
+    batch: Option<&Ed25519Batch>,
 ) -> Result<Map<String, Value>, SdJwtError> {
     let jwk: Jwk = cnf
         .and_then(|c| c.get("jwk"))
@@ -80,7 +82,11 @@ pub(crate) fn verify(
             found: decoded.typ().map(str::to_owned),
         });
     }
-    decoded.verify(&holder, &VerifyPolicy::new(policy.allowed_algorithms))?;
+    let jws_policy = VerifyPolicy::new(policy.allowed_algorithms);
+    match batch {
+        Some(batch) => decoded.verify(&batch.verifier(&holder), &jws_policy)?,
+        None => decoded.verify(&holder, &jws_policy)?,
+    };
     let claims: Map<String, Value> = serde_json::from_slice(&decoded.payload)
         .map_err(|_| SdJwtError::Malformed("KB-JWT payload is not a JSON object".into()))?;
     let iat = claims

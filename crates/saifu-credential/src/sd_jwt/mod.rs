@@ -7,7 +7,8 @@
 //!
 //! * issue: [`Issuance`] → [`SdJwt`]
 //! * present: [`SdJwt::present`] / [`SdJwt::present_with_key_binding`]
-//! * verify: [`verify()`] → [`VerifiedSdJwt`]
+//! * verify: [`verify()`] → [`VerifiedSdJwt`]; many at once with [`verify_batch`] (one Ed25519
+//!   batch for all their signatures)
 //! * wire forms: [`SdJwt::to_compact`] / [`SdJwt::parse_compact`], [`SdJwt::to_json`] /
 //!   [`SdJwt::parse_json`]
 
@@ -26,7 +27,7 @@ pub use issue::Issuance;
 pub use kb::{KB_JWT_TYP, KeyBindingPolicy, KeyBindingRequest};
 pub use path::{ClaimPath, Segment};
 pub use serialization::SdJwt;
-pub use verify::{VerifiedSdJwt, VerifyOptions, verify};
+pub use verify::{VerifiedSdJwt, VerifyOptions, verify, verify_batch};
 
 /// The payload member listing the digests of an object's disclosable properties.
 pub const SD_KEY: &str = "_sd";

@@ -6,16 +6,21 @@
 //! declare `pub mod foo;` below, add a `Foo(foo::FooArgs)` variant to [`Command`], its arm in
 //! `main.rs`'s dispatch, and, if it fails in new ways, a [`CliError`] variant with its hint.
 
+pub mod credential;
 pub mod did;
 pub mod jws;
 mod keyio;
 pub mod keys;
 mod output;
 pub mod serve;
+pub mod status_list;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use saifu_credential::sd_jwt::SdJwtError;
+use saifu_credential::sd_jwt_vc::SdJwtVcError;
+use saifu_credential::status::{ReferenceError, StatusListError, TokenError};
 use saifu_crypto::CryptoError;
 use saifu_crypto::jws::JwsError;
 use saifu_crypto::keyfile::KeyFileError;
@@ -44,6 +49,9 @@ Examples:
   saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
   echo '{\"hi\":1}' | saifu jws sign --key issuer.jwk > t.jws
   saifu jws verify t.jws --key issuer.jwk                 prints the payload if the signature holds
+  saifu credential issue --vct https://example.com/pid --claims claims.json --sd /given_name \\
+      --issuer-key issuer.jwk --holder-key holder.jwk      an SD-JWT VC (`saifu credential --help`)
+  saifu status-list create --size 100000 --out list.json  revocation (`saifu status-list --help`)
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
 /// The `saifu` command.
@@ -78,6 +86,10 @@ pub enum Command {
     Did(did::DidArgs),
     /// Sign and verify JSON Web Signatures
     Jws(jws::JwsArgs),
+    /// Issue, present and verify SD-JWT VC credentials
+    Credential(credential::CredentialArgs),
+    /// Manage Token Status Lists: create, set, get, sign as a token, verify
+    StatusList(status_list::StatusListArgs),
 }
 
 /// Why a command failed. The message says what went wrong; [`CliError::hint`] says what to do.
@@ -160,6 +172,74 @@ pub enum CliError {
     /// A verification method's key material is unusable.
     #[error(transparent)]
     KeyMaterial(#[from] KeyMaterialError),
+
+    /// A credential could not be issued.
+    #[error(transparent)]
+    SdJwtVc(#[from] SdJwtVcError),
+
+    /// An SD-JWT could not be parsed or presented.
+    #[error(transparent)]
+    SdJwt(#[from] SdJwtError),
+
+    /// The `--claims` file is not a JSON object.
+    #[error("{}: {reason}", path.display())]
+    Claims {
+        /// The claims file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The holder key cannot sign a key binding for this credential.
+    #[error("{0}")]
+    HolderKey(String),
+
+    /// `credential issue --kid` names a did:key / did:jwk of another key than --issuer-key.
+    #[error("--kid {0} names another key than --issuer-key")]
+    KidMismatch(String),
+
+    /// A credential or presentation failed one of the verifier's checks.
+    #[error("{check} check failed: {reason}")]
+    VerificationFailed {
+        /// The check (as in `credential verify --json`).
+        check: &'static str,
+        /// Why it failed.
+        reason: String,
+        /// What to do about it.
+        hint: String,
+    },
+
+    /// `--status-uri` is not an acceptable status list reference.
+    #[error(transparent)]
+    StatusReference(#[from] ReferenceError),
+
+    /// A status list `--uri` is not a URL.
+    #[error("invalid status list URI {0}")]
+    StatusUri(String),
+
+    /// `status-list create --size` is out of range.
+    #[error("--size must be between 1 and {max}")]
+    StatusListSize {
+        /// The largest size accepted for the chosen bits.
+        max: u64,
+    },
+
+    /// A status list file is unusable.
+    #[error("{}: {source}", path.display())]
+    StatusListFile {
+        /// The list file.
+        path: PathBuf,
+        /// Why it was refused.
+        source: StatusListError,
+    },
+
+    /// A status list entry could not be read or set.
+    #[error(transparent)]
+    StatusList(#[from] StatusListError),
+
+    /// A Status List Token could not be signed or did not verify.
+    #[error(transparent)]
+    StatusToken(#[from] TokenError),
 }
 
 impl From<DidKeyError> for CliError {
@@ -194,6 +274,18 @@ impl CliError {
             CliError::Serve(ServeError::Serve(_)) => {
                 "start the node again; if this repeats, report it with the log lines above".into()
             }
+            CliError::SdJwtVc(_)
+            | CliError::SdJwt(_)
+            | CliError::Claims { .. }
+            | CliError::HolderKey(_)
+            | CliError::KidMismatch(_)
+            | CliError::VerificationFailed { .. } => credential::hint(self),
+            CliError::StatusReference(_)
+            | CliError::StatusUri(_)
+            | CliError::StatusListSize { .. }
+            | CliError::StatusListFile { .. }
+            | CliError::StatusList(_)
+            | CliError::StatusToken(_) => status_list::hint(self),
             other => key_hint(other),
         }
     }
@@ -244,7 +336,20 @@ fn key_hint(error: &CliError) -> String {
         CliError::KeyMaterial(_) => {
             "the DID document's key is unusable; ask its controller to fix it".into()
         }
-        CliError::Config(_) | CliError::Serve(_) => unreachable!("handled in CliError::hint"),
+        CliError::Config(_)
+        | CliError::Serve(_)
+        | CliError::SdJwtVc(_)
+        | CliError::SdJwt(_)
+        | CliError::Claims { .. }
+        | CliError::HolderKey(_)
+        | CliError::KidMismatch(_)
+        | CliError::VerificationFailed { .. }
+        | CliError::StatusReference(_)
+        | CliError::StatusUri(_)
+        | CliError::StatusListSize { .. }
+        | CliError::StatusListFile { .. }
+        | CliError::StatusList(_)
+        | CliError::StatusToken(_) => unreachable!("handled in CliError::hint"),
     }
 }
 
