@@ -606,8 +606,12 @@ fn status_list_create_set_get_token_verify_and_a_revoked_credential() {
     ));
     assert!(err.contains("is not the referenced status list"), "{err}");
 
-    // A credential at index 7 is revoked; one at index 6 is valid.
-    for (idx, revoked) in [("7", true), ("6", false)] {
+    // A credential at index 7 is revoked, one at index 8 suspended; one at index 6 is valid.
+    for (idx, refused) in [
+        ("7", Some("invalid (0x01)")),
+        ("8", Some("suspended (0x02)")),
+        ("6", None),
+    ] {
         issue(dir, &["--status-uri", STATUS_URI, "--status-idx", idx]);
         let args = [
             "credential",
@@ -618,13 +622,9 @@ fn status_list_create_set_get_token_verify_and_a_revoked_credential() {
             "--status-token",
             "status.jwt",
         ];
-        if revoked {
-            assert_rejected(
-                dir,
-                &args,
-                "status",
-                "index 7 of --status-token status.jwt is invalid (0x01)",
-            );
+        if let Some(value) = refused {
+            let message = format!("index {idx} of --status-token status.jwt is {value}");
+            assert_rejected(dir, &args, "status", &message);
         } else {
             let mut json_args = args.to_vec();
             json_args.push("--json");
