@@ -1,0 +1,6 @@
+//! OpenID4VCI and OpenID4VP wire types and state machines, the DCQL engine, the Presentation
+//! Exchange adapter and OAuth helpers (PKCE, PAR, JAR).
+//!
+//! Implemented so far: [`dcql`], the Digital Credentials Query Language of OpenID4VP 1.0 (§6, §7).
+
+pub mod dcql;
