@@ -63,10 +63,13 @@ impl Jwk {
     /// A copy with every private member removed and everything public kept.
     pub fn to_public(&self) -> Jwk {
         let mut public = self.clone();
-        public.d = None;
-        public.priv_ = None;
+        // Wipe the cloned secrets before their memory is freed.
+        public.d.zeroize();
+        public.priv_.zeroize();
         for m in PRIVATE_MEMBERS {
-            public.extra.remove(m);
+            if let Some(Value::String(mut secret)) = public.extra.remove(m) {
+                secret.zeroize();
+            }
         }
         public
     }

@@ -102,22 +102,26 @@ impl DecodedJws {
         &self.alg_name
     }
 
-    /// The `kid` header value, if any (protected first, then unprotected).
+    /// The `kid` of the protected header, if any. Only integrity-protected values are offered by
+    /// name, so a decision (which key, which type) can never rest on an unsigned header.
     pub fn kid(&self) -> Option<&str> {
-        self.header_str("kid")
+        self.protected_str("kid")
     }
 
-    /// The `typ` header value, if any.
+    /// The `typ` of the protected header, if any.
     pub fn typ(&self) -> Option<&str> {
-        self.header_str("typ")
+        self.protected_str("typ")
     }
 
-    /// A string-valued header parameter from the protected or unprotected header.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.protected
-            .get(name)
-            .or_else(|| self.unprotected.as_ref()?.get(name))
-            .and_then(Value::as_str)
+    /// A string-valued member of the protected header.
+    pub fn protected_str(&self, name: &str) -> Option<&str> {
+        self.protected.get(name).and_then(Value::as_str)
+    }
+
+    /// A string-valued member of the unprotected header (JSON serializations only): not signed,
+    /// so only for hints.
+    pub fn unprotected_str(&self, name: &str) -> Option<&str> {
+        self.unprotected.as_ref()?.get(name).and_then(Value::as_str)
     }
 
     /// The JWS Signing Input: `BASE64URL(protected) || '.' || BASE64URL(payload)`.
@@ -235,6 +239,12 @@ fn assemble(
         .find(|k| protected.contains_key(*k))
     {
         return Err(JwsError::DuplicateHeader(dup.clone()));
+    }
+    // RFC 7515 §4.1.11: `crit` MUST be integrity protected.
+    if unprotected.as_ref().is_some_and(|u| u.contains_key("crit")) {
+        return Err(JwsError::UnknownCritical(
+            "crit must be in the protected header".into(),
+        ));
     }
     // `alg` must be integrity protected: an attacker must not be able to swap it.
     let alg_name = match protected.get("alg") {

@@ -63,14 +63,14 @@ impl KdfParams {
     /// Refuses parameters an attacker could use to make us burn memory/CPU, or that are too weak.
     fn check(&self) -> Result<Params, KeyFileError> {
         let bad = |why: &str| Err(KeyFileError::KdfParameters(why.to_owned()));
-        if !(8 * 1024..=1024 * 1024).contains(&self.m_cost) {
-            return bad("m_cost must be between 8 MiB and 1 GiB");
+        if !(8 * 1024..=256 * 1024).contains(&self.m_cost) {
+            return bad("m_cost must be between 8 MiB and 256 MiB");
         }
-        if !(1..=16).contains(&self.t_cost) {
-            return bad("t_cost must be between 1 and 16");
+        if !(1..=10).contains(&self.t_cost) {
+            return bad("t_cost must be between 1 and 10");
         }
-        if !(1..=8).contains(&self.p_cost) {
-            return bad("p_cost must be between 1 and 8");
+        if !(1..=4).contains(&self.p_cost) {
+            return bad("p_cost must be between 1 and 4");
         }
         Params::new(self.m_cost, self.t_cost, self.p_cost, Some(32))
             .map_err(|e| KeyFileError::KdfParameters(e.to_string()))

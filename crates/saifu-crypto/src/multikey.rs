@@ -71,9 +71,20 @@ pub fn encode_multibase(bytes: &[u8]) -> String {
     format!("z{}", bs58::encode(bytes).into_string())
 }
 
+/// Longest multibase value accepted. base58 decoding is quadratic in the input length, so hostile
+/// input (a megabyte-long `did:key` in a `kid`) must be refused before decoding; the largest real
+/// key (an ML-DSA-87 public key, 2,594 bytes) encodes to about 3,550 characters.
+pub const MAX_MULTIBASE_LEN: usize = 4096;
+
 /// Decodes a base58btc multibase string (`z…`); other multibase prefixes are refused because
 /// Multikey (Controlled Identifiers §2.2.2) mandates base58btc.
 pub fn decode_multibase(s: &str) -> Result<Vec<u8>, CryptoError> {
+    if s.len() > MAX_MULTIBASE_LEN {
+        return Err(CryptoError::InvalidMultikey(format!(
+            "{} characters, more than the {MAX_MULTIBASE_LEN} allowed",
+            s.len()
+        )));
+    }
     let body = s.strip_prefix('z').ok_or_else(|| {
         CryptoError::InvalidMultikey("multibase value must start with `z` (base58btc)".into())
     })?;

@@ -113,8 +113,8 @@ impl PrivateKey {
             Secret::X25519(k) => k.to_bytes().to_vec(),
             Secret::P256(k) => k.to_bytes().to_vec(),
             Secret::Secp256k1(k) => k.to_bytes().to_vec(),
-            Secret::MlDsa44(k) => k.to_seed().to_vec(),
-            Secret::MlDsa65(k) => k.to_seed().to_vec(),
+            Secret::MlDsa44(k) => Zeroizing::new(k.to_seed()).to_vec(),
+            Secret::MlDsa65(k) => Zeroizing::new(k.to_seed()).to_vec(),
         })
     }
 

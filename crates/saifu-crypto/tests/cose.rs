@@ -1004,3 +1004,25 @@ fn cose_key_rejections() {
         CoseError::Crypto(CryptoError::InvalidPublicKey(_))
     ));
 }
+
+#[test]
+fn oversized_header_maps_are_refused_before_any_duplicate_scan() {
+    // An unprotected header with 100,000 distinct labels: refused by count, in linear time.
+    let entries: Vec<(Cbor, Cbor)> = (0..100_000i64)
+        .map(|i| (Cbor::Integer((i + 1000).into()), Cbor::Null))
+        .collect();
+    let protected = to_cbor_bytes(&Cbor::Map(vec![(
+        Cbor::Integer(1.into()),
+        Cbor::Integer((-8).into()),
+    )]));
+    let msg = to_cbor_bytes(&Cbor::Array(vec![
+        Cbor::Bytes(protected),
+        Cbor::Map(entries),
+        Cbor::Bytes(b"p".to_vec()),
+        Cbor::Bytes(vec![0; 64]),
+    ]));
+    assert!(matches!(
+        CoseSign1::from_slice(&msg).unwrap_err(),
+        CoseError::MalformedMap(m) if m.contains("more than the 256 allowed")
+    ));
+}

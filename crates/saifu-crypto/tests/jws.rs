@@ -153,7 +153,8 @@ async fn sign_and_verify_every_algorithm_in_compact_and_flattened_form() {
             all[0].verify(key, &VerifyPolicy::new(&[alg])).unwrap(),
             b"p"
         );
-        assert_eq!(all[0].header_str("note"), Some("x"));
+        assert_eq!(all[0].unprotected_str("note"), Some("x"));
+        assert_eq!(all[0].protected_str("note"), None);
     }
 }
 

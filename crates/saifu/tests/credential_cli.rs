@@ -191,6 +191,17 @@ fn verify_json_lists_every_check() {
     assert_eq!(report["verified"], true);
     assert_eq!(report["vct"], "https://example.com/pid");
     assert_eq!(report["issuer"], Value::Null);
+    // Without `iss`, the report still names the key that signed.
+    assert!(
+        report["issuerKey"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("--issuer-key")
+    );
+    assert_eq!(
+        report["issuerKey"]["thumbprint"].as_str().unwrap().len(),
+        43
+    );
     assert_eq!(report["claims"]["given_name"], "Erika");
     assert_eq!(report["keyBinding"]["aud"], AUD);
     assert_eq!(report["keyBinding"]["nonce"], NONCE);

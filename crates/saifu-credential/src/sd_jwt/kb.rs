@@ -94,8 +94,12 @@ pub(crate) fn verify(
         .and_then(Value::as_i64)
         .ok_or(SdJwtError::InvalidClaim("iat"))?;
     let (earliest, latest) = (
-        policy.now - policy.max_age - policy.skew,
-        policy.now + policy.skew,
+        // Saturating: a caller-supplied max_age or skew must not overflow into a panic or wrap.
+        policy
+            .now
+            .saturating_sub(policy.max_age)
+            .saturating_sub(policy.skew),
+        policy.now.saturating_add(policy.skew),
     );
     if iat < earliest || iat > latest {
         return Err(SdJwtError::StaleKeyBinding {

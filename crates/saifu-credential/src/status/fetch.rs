@@ -228,7 +228,7 @@ impl StatusListFetcher {
     fn fresh_until(&self, token: &StatusListToken, now: i64) -> i64 {
         let c = &self.config;
         let ttl = match (token.ttl, token.exp) {
-            (Some(ttl), _) => ttl.clamp(c.min_ttl, c.max_ttl),
+            (Some(ttl), _) => ttl.max(c.min_ttl).min(c.max_ttl),
             (None, Some(_)) => c.max_ttl,
             (None, None) => c.default_ttl,
         };

@@ -113,11 +113,22 @@ pub(crate) fn encode_cbor(value: &Value) -> Vec<u8> {
     out
 }
 
-/// Reads a CBOR map whose keys are COSE labels, refusing duplicates (RFC 9052 §3, RFC 8392 §7.1).
+/// Most entries a header, COSE_Key or claims map may have. Real ones have a handful; the bound
+/// keeps the duplicate check (quadratic, but over at most this many labels) cheap on hostile input.
+pub const MAX_MAP_ENTRIES: usize = 256;
+
+/// Reads a CBOR map whose keys are COSE labels, refusing duplicates (RFC 9052 §3, RFC 8392 §7.1)
+/// and maps larger than [`MAX_MAP_ENTRIES`].
 pub(crate) fn label_map(value: Value, what: &str) -> Result<Vec<(Label, Value)>, CoseError> {
     let Value::Map(entries) = value else {
         return Err(CoseError::MalformedMap(format!("{what} is not a map")));
     };
+    if entries.len() > MAX_MAP_ENTRIES {
+        return Err(CoseError::MalformedMap(format!(
+            "{what} has {} entries, more than the {MAX_MAP_ENTRIES} allowed",
+            entries.len()
+        )));
+    }
     let mut out: Vec<(Label, Value)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         let label = to_label(key, what)?;

@@ -646,7 +646,8 @@ async fn verify_checked(args: &VerifyArgs, checks: &mut Checks) -> Result<Report
     describe_passed(checks, &sd_jwt, &verified, args, now);
 
     let status = check_status(args, &verified, &key, &http, now, checks).await?;
-    Ok(report(verified, status))
+    let signer = json!({ "source": source, "kid": decoded.kid(), "thumbprint": key.thumbprint() });
+    Ok(report(verified, status, signer))
 }
 
 /// Fills in what the checks inside `verify_vc` established.
@@ -881,7 +882,9 @@ async fn check_status(
     ))
 }
 
-fn report(verified: VerifiedVc, status: Option<Value>) -> Report {
+/// `signer` says which key verified the issuer signature and where it came from: without `iss`,
+/// "verified" only means "signed by this key", so the report must name it.
+fn report(verified: VerifiedVc, status: Option<Value>, signer: Value) -> Report {
     let claims = verified.claims().clone();
     let key_binding = verified.sd_jwt.key_binding.clone();
     let summary = format!(
@@ -905,6 +908,7 @@ fn report(verified: VerifiedVc, status: Option<Value>) -> Report {
         "verified": true,
         "vct": verified.vct,
         "issuer": verified.issuer,
+        "issuerKey": signer,
         "claims": claims,
         "keyBinding": key_binding,
         "status": status,

@@ -24,7 +24,8 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
 
 /// Gets a passphrase from `SAIFU_PASSPHRASE` or, on a terminal, a prompt (twice when `confirm`).
 pub fn passphrase(purpose: &str, confirm: bool) -> Result<Zeroizing<String>, CliError> {
-    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+    // An empty variable counts as unset: a key must never be encrypted under "".
+    if let Some(p) = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()) {
         return Ok(Zeroizing::new(p));
     }
     if !std::io::stdin().is_terminal() {
