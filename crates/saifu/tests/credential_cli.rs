@@ -1,7 +1,11 @@
 //! The `credential` and `status-list` commands, run as a user would: the real binary, real files.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use common::{failed, ok};
 
 use serde_json::Value;
 
@@ -17,37 +21,7 @@ const CLAIMS: &str = r#"{
 }"#;
 
 fn saifu(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_saifu"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("SAIFU_PASSPHRASE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd.output().expect("saifu runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "saifu failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-/// Asserts exit code 1 with `error:` and `hint:` lines; returns stderr.
-fn failed(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected failure, got {:?}",
-        out
-    );
-    let err = String::from_utf8(out.stderr.clone()).unwrap();
-    assert!(err.contains("error: ") && err.contains("hint: "), "{err}");
-    err
+    common::run(dir, args, &[], None)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

@@ -1,52 +1,18 @@
 //! The `keys`, `did` and `jws` commands, run as a user would: the real binary, real files.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use common::{failed, ok};
 
 use serde_json::Value;
 
 const KEY: &str = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
 
 fn saifu(dir: &Path, args: &[&str], envs: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_saifu"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("SAIFU_PASSPHRASE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("saifu runs");
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "saifu failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn failed(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected failure, got {:?}",
-        out
-    );
-    String::from_utf8(out.stderr.clone()).unwrap()
+    common::run(dir, args, envs, stdin)
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! `saifu credential`: issue SD-JWT VCs, present them (optionally with key binding) and verify
 //! presentations, reporting every check the verifier made.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use super::keyio;
 use super::status_list::status_text;
-use super::{CliError, GlobalArgs, output};
+use super::{CliError, GlobalArgs, input, output};
 
 /// `saifu credential …`
 #[derive(Debug, Args)]
@@ -215,26 +214,6 @@ pub(super) fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Reads a file, or stdin for `-`, as text.
-pub(super) fn read_input(path: &Path) -> Result<String, CliError> {
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| CliError::Io {
-                path: "<stdin>".into(),
-                source,
-            })?;
-        buf
-    } else {
-        std::fs::read(path).map_err(|source| CliError::Io {
-            path: path.to_owned(),
-            source,
-        })?
-    };
-    String::from_utf8(bytes).map_err(|_| CliError::NotUtf8)
-}
-
 /// Runs `saifu credential …`.
 pub async fn run(args: CredentialArgs, global: &GlobalArgs) -> Result<(), CliError> {
     match args.command {
@@ -246,7 +225,7 @@ pub async fn run(args: CredentialArgs, global: &GlobalArgs) -> Result<(), CliErr
 
 async fn issue(args: IssueArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let Format::SdJwtVc = args.format;
-    let claims = match serde_json::from_str::<Value>(&read_input(&args.claims)?) {
+    let claims = match serde_json::from_str::<Value>(&input::read_text(Some(&args.claims))?) {
         Ok(Value::Object(map)) => map,
         Ok(_) => {
             return Err(CliError::Claims {
@@ -333,7 +312,7 @@ async fn check_kid(kid: &str, key: &PublicKey) -> Result<(), CliError> {
 }
 
 async fn present(args: PresentArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let text = read_input(&args.credential)?;
+    let text = input::read_text(Some(&args.credential))?;
     let credential = SdJwt::parse_compact(text.trim(), &Limits::default())?;
     let presentation = match (&args.holder_key, &args.aud, &args.nonce) {
         (Some(key_path), Some(aud), Some(nonce)) => {
@@ -530,7 +509,7 @@ struct Report {
 
 async fn verify_checked(args: &VerifyArgs, checks: &mut Checks) -> Result<Report, CliError> {
     let limits = Limits::default();
-    let text = read_input(&args.presentation)?;
+    let text = input::read_text(Some(&args.presentation))?;
     let sd_jwt = SdJwt::parse_compact(text.trim(), &limits).map_err(|e| {
         checks.fail(
             "format",
@@ -838,7 +817,7 @@ async fn check_status(
     }
     let value = match &args.status_token {
         Some(path) => {
-            let token = read_input(path)?;
+            let token = input::read_text(Some(path))?;
             let options = saifu_credential::status::VerifyOptions::new(uri, now, &Algorithm::ALL);
             status_jwt::verify(token.trim(), key, &options)
                 .map_err(|e| e.to_string())

@@ -1,6 +1,5 @@
 //! `saifu jws`: sign a payload as a JWS and verify one, with a key file or the signer's DID.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -11,7 +10,7 @@ use saifu_did::{DidUrl, Relationship, Resolver, ResolverConfig};
 use serde_json::{Map, Value, json};
 
 use super::keyio;
-use super::{CliError, GlobalArgs, output};
+use super::{CliError, GlobalArgs, input, output};
 
 /// `saifu jws …`
 #[derive(Debug, Args)]
@@ -85,25 +84,6 @@ fn parse_alg(s: &str) -> Result<Algorithm, String> {
         .map_err(|e: saifu_crypto::CryptoError| e.to_string())
 }
 
-fn read_input(path: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|source| CliError::Io {
-            path: p.clone(),
-            source,
-        }),
-        _ => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|source| CliError::Io {
-                    path: "<stdin>".into(),
-                    source,
-                })?;
-            Ok(buf)
-        }
-    }
-}
-
 /// Runs `saifu jws …`.
 pub async fn run(args: JwsArgs, global: &GlobalArgs) -> Result<(), CliError> {
     match args.command {
@@ -113,7 +93,7 @@ pub async fn run(args: JwsArgs, global: &GlobalArgs) -> Result<(), CliError> {
 }
 
 async fn sign(args: SignArgs) -> Result<(), CliError> {
-    let payload = read_input(args.payload.as_ref())?;
+    let payload = input::read_bytes(args.payload.as_deref())?;
     let mut signer = LocalSigner::new(keyio::load_private(&args.key)?)?;
     if args.legacy_eddsa {
         signer = signer.with_algorithm(Algorithm::EdDSA)?;
@@ -135,8 +115,7 @@ async fn sign(args: SignArgs) -> Result<(), CliError> {
 }
 
 async fn verify(args: VerifyArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let input = read_input(args.token.as_ref())?;
-    let text = String::from_utf8(input).map_err(|_| CliError::NotUtf8)?;
+    let text = input::read_text(args.token.as_deref())?;
     let text = text.trim();
     let decoded: Vec<DecodedJws> = if text.starts_with('{') {
         jws::decode_json(text, jws::DEFAULT_MAX_LEN)?

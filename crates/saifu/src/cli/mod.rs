@@ -8,6 +8,7 @@
 
 pub mod credential;
 pub mod did;
+mod input;
 pub mod jws;
 mod keyio;
 pub mod keys;

@@ -12,9 +12,9 @@ use saifu_credential::status::{
 use saifu_crypto::{Algorithm, LocalSigner};
 use serde_json::{Value, json};
 
-use super::credential::{now, parse_duration, read_input};
+use super::credential::{now, parse_duration};
 use super::keyio;
-use super::{CliError, GlobalArgs, output};
+use super::{CliError, GlobalArgs, input, output};
 
 /// `saifu status-list …`
 #[derive(Debug, Args)]
@@ -256,7 +256,7 @@ async fn token(args: TokenArgs) -> Result<(), CliError> {
 }
 
 fn verify(args: VerifyArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let text = read_input(&args.token)?;
+    let text = input::read_text(Some(&args.token))?;
     let key = keyio::load_public(&args.key)?;
     let options = VerifyOptions::new(&args.uri, now(), &Algorithm::ALL);
     let token = status_jwt::verify(text.trim(), &key, &options)?;
