@@ -76,7 +76,17 @@ pub enum DidSyntaxError {
     /// A relative DID URL must start with `/`, `?` or `#` (anything else cannot be joined to a DID).
     #[error("a relative DID URL starts with `/`, `?` or `#`")]
     NotARelativeReference,
+    /// Longer than [`MAX_DID_URL_LEN`]: no real DID is, and hostile ones cost work downstream.
+    #[error("{len} bytes, longer than the {MAX_DID_URL_LEN} a DID or DID URL may have")]
+    TooLong {
+        /// The input's length in bytes.
+        len: usize,
+    },
 }
+
+/// Longest DID or DID URL accepted, in bytes. The longest real ones are did:jwk / did:key for
+/// ML-DSA-65 keys (about 3.5 KB); the cap keeps a hostile `kid` from costing more than that.
+pub const MAX_DID_URL_LEN: usize = 8 * 1024;
 
 /// A DID: `did:<method>:<method-specific-id>` (DID Core §3.1).
 ///
@@ -117,6 +127,9 @@ impl Did {
     /// the first `/`, `?` or `#`; without it those characters are errors. Returns the DID and the
     /// byte offset where it ends.
     fn parse_prefix(input: &str, in_url: bool) -> Result<(Did, usize), DidSyntaxError> {
+        if input.len() > MAX_DID_URL_LEN {
+            return Err(DidSyntaxError::TooLong { len: input.len() });
+        }
         let rest = input
             .strip_prefix(SCHEME)
             .ok_or(DidSyntaxError::MissingScheme)?;

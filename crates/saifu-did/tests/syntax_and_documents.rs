@@ -13,6 +13,24 @@ fn invalid_char(part: Part, index: usize, ch: char) -> DidSyntaxError {
 }
 
 #[test]
+fn overlong_dids_and_urls_are_refused_before_parsing() {
+    let long = format!(
+        "did:key:z{}",
+        "2".repeat(saifu_did::syntax::MAX_DID_URL_LEN)
+    );
+    let len = long.len();
+    assert_eq!(
+        long.parse::<Did>().unwrap_err(),
+        DidSyntaxError::TooLong { len }
+    );
+    let url = format!("{long}#k");
+    assert_eq!(
+        url.parse::<DidUrl>().unwrap_err(),
+        DidSyntaxError::TooLong { len: len + 2 }
+    );
+}
+
+#[test]
 fn malformed_dids() {
     use DidSyntaxError::*;
     let cases = [
