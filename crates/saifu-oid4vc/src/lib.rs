@@ -1,6 +1,9 @@
 //! OpenID4VCI and OpenID4VP wire types and state machines, the DCQL engine, the Presentation
 //! Exchange adapter and OAuth helpers (PKCE, PAR, JAR).
 //!
-//! Implemented so far: [`dcql`], the Digital Credentials Query Language of OpenID4VP 1.0 (§6, §7).
+//! Implemented so far: [`dcql`], the Digital Credentials Query Language of OpenID4VP 1.0 (§6, §7);
+//! [`vci`], the OpenID4VCI 1.0 wire layer; [`oauth`], PKCE and PAR.
 
 pub mod dcql;
+pub mod oauth;
+pub mod vci;

@@ -1,0 +1,29 @@
+//! saifu-verifier — the verifier's role logic, independent of HTTP and storage.
+//!
+//! A [`PresentationRequest`] (OpenID4VP 1.0 with a DCQL query) goes out; a `vp_token` comes back.
+//! [`Verifier::verify`] checks the token's shape (§8.1), every SD-JWT VC in it (issuer
+//! signature, disclosures, `typ`, validity, key binding to the request's full prefixed
+//! `client_id` and `nonce`, §14.1.2), the [`TrustPolicy`] for each (issuer, `vct`), the Token
+//! Status List entry through a [`StatusChecker`], and finally that each presentation answers
+//! the credential query it was sent under. The answer is a [`VerificationReport`] listing every
+//! check with its outcome, and a typed [`VerifierError`] when the presentation is refused.
+
+mod error;
+mod keys;
+mod over_disclosure;
+mod pipeline;
+mod report;
+mod request;
+mod status;
+mod trust;
+
+pub use error::{QueryMismatch, VerifierError};
+pub use keys::IssuerKeys;
+pub use pipeline::{Verifier, VerifierConfig};
+pub use report::{Check, Outcome, PresentedCredential, VerificationReport, Warning};
+pub use request::PresentationRequest;
+pub use status::{StatusCheckError, StatusChecker};
+pub use trust::{
+    IssuerIdentity, KeyOrigin, TrustEntry, TrustError, TrustList, TrustPolicy, TrustedIssuer,
+    VctFilter,
+};
