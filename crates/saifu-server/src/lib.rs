@@ -5,12 +5,17 @@
 //! A node is started with [`Config::load`], [`Server::bind`] and [`Server::run`]; tests build
 //! the same router with [`build_router`].
 
+mod auth;
 mod config;
 mod error;
 mod health;
+mod issuer;
 mod router;
 mod server;
+mod verifier;
 
 pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
+pub use issuer::IssuerRole;
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
+pub use verifier::VerifierRole;

@@ -1,6 +1,8 @@
 //! The one axum router of a node, composed of role routers, with the limits and error formats
 //! every route shares.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware;
@@ -11,6 +13,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::health;
+use crate::issuer::{self, IssuerRole};
+use crate::verifier::{self, VerifierRole};
 
 /// Largest request body accepted on any route (1 MiB): larger bodies are refused with 413
 /// before a handler reads them, bounding the memory a hostile client can make a node spend.
@@ -20,12 +24,30 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub(crate) store: Store,
+    issuer: Option<Arc<IssuerRole>>,
+    verifier: Option<Arc<VerifierRole>>,
 }
 
 impl AppState {
     /// State for a node whose roles keep their data in `store`.
     pub fn new(store: Store) -> Self {
-        AppState { store }
+        AppState {
+            store,
+            issuer: None,
+            verifier: None,
+        }
+    }
+
+    /// Also serves the issuer role.
+    pub fn with_issuer(mut self, issuer: IssuerRole) -> Self {
+        self.issuer = Some(Arc::new(issuer));
+        self
+    }
+
+    /// Also serves the verifier role.
+    pub fn with_verifier(mut self, verifier: VerifierRole) -> Self {
+        self.verifier = Some(Arc::new(verifier));
+        self
     }
 }
 
@@ -35,6 +57,8 @@ impl AppState {
 pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(issuer::router(state.issuer.clone()))
+        .merge(verifier::router(state.verifier.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -7,12 +7,14 @@
 //! never by an in-process map (see ARCHITECTURE.md §5), which is why the pool is shared here.
 
 mod error;
+pub mod issuer;
 mod migrations;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 #[cfg(test)]
 mod tests;
+pub mod verifier;
 
 pub use error::StoreError;
 pub use store::{Backend, SQLITE_FILE_NAME, Store};

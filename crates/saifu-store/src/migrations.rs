@@ -15,11 +15,23 @@ use crate::Backend;
 /// Expands to the `(version, description, sql)` list for one dialect directory.
 macro_rules! migrations {
     ($dialect:literal) => {
-        [(
-            1,
-            "init",
-            include_str!(concat!("../migrations/", $dialect, "/0001_init.sql")),
-        )]
+        [
+            (
+                1,
+                "init",
+                include_str!(concat!("../migrations/", $dialect, "/0001_init.sql")),
+            ),
+            (
+                2,
+                "issuer",
+                include_str!(concat!("../migrations/", $dialect, "/0002_issuer.sql")),
+            ),
+            (
+                3,
+                "verifier",
+                include_str!(concat!("../migrations/", $dialect, "/0003_verifier.sql")),
+            ),
+        ]
     };
 }
 

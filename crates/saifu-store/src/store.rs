@@ -208,8 +208,7 @@ impl Store {
         }
     }
 
-    /// The pool, so tests can inspect connection settings (journal mode, foreign keys).
-    #[cfg(test)]
+    /// The pool, for the role modules and for tests inspecting connection settings.
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }

@@ -14,6 +14,7 @@ mod over_disclosure;
 mod pipeline;
 mod report;
 mod request;
+pub mod session;
 mod status;
 mod trust;
 

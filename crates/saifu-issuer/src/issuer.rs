@@ -1,0 +1,359 @@
+//! The issuer's protocol operations: offers, token exchange, nonces, credentials, status list.
+
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use rand::rngs::OsRng;
+use saifu_credential::sd_jwt::{ClaimPath, Segment};
+use saifu_credential::sd_jwt_vc::VcIssuance;
+use saifu_credential::status::token::jwt;
+use saifu_credential::status::{
+    Bits, ReferenceOptions, StatusList, StatusListToken, StatusReference, StatusValue,
+};
+use saifu_crypto::{PublicKey, Signer};
+use saifu_oid4vc::vci::credential::{
+    CredentialError, CredentialRequest, CredentialTarget, IssuedCredential, Proofs,
+};
+use saifu_oid4vc::vci::offer::{CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode};
+use saifu_oid4vc::vci::proof::{ProofExpectations, VerifiedProof, verify_jwt_proof};
+use saifu_oid4vc::vci::token::{TokenError, TokenRequest, TokenResponse};
+use serde_json::{Map, Value};
+
+use crate::config::{CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
+use crate::error::IssuerError;
+use crate::metadata::PROOF_ALGORITHMS;
+use crate::secret::{digest, random_pin, random_token};
+use crate::store::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure};
+
+const DEFAULT_PIN_LENGTH: u32 = 6;
+const PROOF_MAX_AGE: i64 = 300;
+const PROOF_FUTURE_SKEW: i64 = 60;
+const STATUS_INDEX_TRIES: usize = 16;
+const STATUS_LIST_TTL: u64 = 300;
+const STATUS_LIST_VALIDITY: i64 = 86_400;
+
+/// Seconds since the epoch.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A freshly created offer: what to hand the wallet, and the PIN to send out of band.
+#[derive(Debug, Clone)]
+pub struct NewOffer {
+    /// The Credential Offer, with its pre-authorized code.
+    pub offer: CredentialOffer,
+    /// The pre-authorized code (also inside `offer`).
+    pub pre_authorized_code: String,
+    /// The Transaction Code, when the offer requires one.
+    pub pin: Option<String>,
+}
+
+/// An issuer: its configuration and its store.
+#[derive(Debug)]
+pub struct Issuer<S> {
+    config: IssuerConfig,
+    store: S,
+}
+
+impl<S: IssuerStore> Issuer<S> {
+    /// An issuer over `store`.
+    pub fn new(config: IssuerConfig, store: S) -> Self {
+        Issuer { config, store }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &IssuerConfig {
+        &self.config
+    }
+
+    /// Creates an offer of credential `config_id` with the subject `claims`; with `tx_code`, a
+    /// numeric PIN of `tx_code.length` digits (default 6) is required at the Token Endpoint.
+    pub async fn create_offer(
+        &self,
+        claims: Map<String, Value>,
+        config_id: &str,
+        tx_code: Option<TxCode>,
+    ) -> Result<NewOffer, IssuerError> {
+        if self.config.credential(config_id).is_none() {
+            return Err(IssuerError::UnknownConfiguration(config_id.to_owned()));
+        }
+        let code = random_token();
+        let tx_code = tx_code.map(|tx| TxCode {
+            length: Some(tx.length.unwrap_or(DEFAULT_PIN_LENGTH)),
+            ..tx
+        });
+        let pin = tx_code
+            .as_ref()
+            .map(|tx| random_pin(tx.length.unwrap_or(DEFAULT_PIN_LENGTH)));
+        let record = OfferRecord {
+            code_digest: digest(&code),
+            config_id: config_id.to_owned(),
+            claims: Value::Object(claims).to_string(),
+            tx_code_digest: pin.as_deref().map(digest),
+            attempts_left: self.config.tx_code_attempts,
+            expires_at: now() + self.config.offer_ttl,
+            used: false,
+        };
+        self.store.insert_offer(&record).await?;
+        let offer = CredentialOffer {
+            credential_issuer: self.config.issuer_id.clone(),
+            credential_configuration_ids: vec![config_id.to_owned()],
+            grants: Some(Grants {
+                authorization_code: None,
+                pre_authorized_code: Some(PreAuthorizedCodeGrant {
+                    pre_authorized_code: code.clone(),
+                    tx_code,
+                    authorization_server: None,
+                }),
+            }),
+        };
+        Ok(NewOffer {
+            offer,
+            pre_authorized_code: code,
+            pin,
+        })
+    }
+
+    /// The Token Endpoint (§6) for the pre-authorized code grant.
+    pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, IssuerError> {
+        let TokenRequest::PreAuthorizedCode {
+            pre_authorized_code,
+            tx_code,
+            ..
+        } = request
+        else {
+            return Err(TokenError::UnsupportedGrantType("authorization_code".into()).into());
+        };
+        let code_digest = digest(&pre_authorized_code);
+        let invalid_grant = |why: &str| IssuerError::from(TokenError::InvalidGrant(why.into()));
+        let offer = match self.store.find_offer(&code_digest).await? {
+            Some(offer) if !offer.used && offer.expires_at > now() => offer,
+            _ => {
+                return Err(invalid_grant(
+                    "unknown, used or expired pre-authorized code",
+                ));
+            }
+        };
+        match (&offer.tx_code_digest, tx_code.as_deref()) {
+            (Some(_), None) => {
+                return Err(TokenError::InvalidRequest("tx_code is required".into()).into());
+            }
+            (None, Some(_)) => {
+                return Err(TokenError::InvalidRequest("tx_code was not expected".into()).into());
+            }
+            (Some(expected), Some(presented)) if *expected != digest(presented) => {
+                self.store.spend_tx_attempt(&code_digest).await?;
+                return Err(invalid_grant("wrong tx_code"));
+            }
+            _ => {}
+        }
+        if !self.store.consume_offer(&code_digest, now()).await? {
+            return Err(invalid_grant("pre-authorized code already used or locked"));
+        }
+        let access_token = random_token();
+        let ttl = self.config.token_ttl;
+        self.store
+            .insert_session(&SessionRecord {
+                token_digest: digest(&access_token),
+                config_id: offer.config_id,
+                claims: offer.claims,
+                expires_at: now() + ttl,
+            })
+            .await?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: u64::try_from(ttl).ok(),
+            refresh_token: None,
+            authorization_details: None,
+        })
+    }
+
+    /// The Nonce Endpoint (§7): a fresh single-use `c_nonce`.
+    pub async fn nonce(&self) -> Result<String, IssuerError> {
+        let nonce = random_token();
+        self.store
+            .insert_nonce(&digest(&nonce), now() + self.config.token_ttl)
+            .await?;
+        Ok(nonce)
+    }
+
+    /// The Credential Endpoint (§8): one credential per proof, each bound to its proof's key.
+    pub async fn credential(
+        &self,
+        access_token: &str,
+        request: &CredentialRequest,
+    ) -> Result<Vec<IssuedCredential>, IssuerError> {
+        let session = self
+            .store
+            .find_session(&digest(access_token), now())
+            .await?
+            .ok_or(IssuerError::InvalidToken)?;
+        let config = match &request.target {
+            CredentialTarget::CredentialConfigurationId(id) if *id == session.config_id => self
+                .config
+                .credential(id)
+                .ok_or_else(|| CredentialError::UnknownCredentialConfiguration(id.clone()))?,
+            CredentialTarget::CredentialConfigurationId(id) => {
+                return Err(CredentialError::UnknownCredentialConfiguration(id.clone()).into());
+            }
+            CredentialTarget::CredentialIdentifier(id) => {
+                return Err(CredentialError::UnknownCredentialIdentifier(id.clone()).into());
+            }
+        };
+        let keys = self.holder_keys(config, request.proofs.as_ref()).await?;
+        let claims: Map<String, Value> = serde_json::from_str(&session.claims)
+            .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+        let mut issued = Vec::with_capacity(keys.len());
+        for key in keys {
+            let credential = self.issue_one(config, &claims, key.as_ref()).await?;
+            issued.push(IssuedCredential {
+                credential: Value::String(credential),
+            });
+        }
+        Ok(issued)
+    }
+
+    /// Verifies every proof, then consumes their nonces: nothing is consumed when one fails.
+    /// Without holder binding, one unbound credential.
+    async fn holder_keys(
+        &self,
+        config: &CredentialConfig,
+        proofs: Option<&Proofs>,
+    ) -> Result<Vec<Option<PublicKey>>, IssuerError> {
+        let jwts = match proofs {
+            None if !config.holder_binding => return Ok(vec![None]),
+            None => {
+                return Err(CredentialError::InvalidProof("proofs are required".into()).into());
+            }
+            Some(Proofs::Jwt(jwts)) => jwts,
+            Some(_) => {
+                return Err(CredentialError::InvalidProof("only jwt proofs".into()).into());
+            }
+        };
+        if jwts.len() > self.config.batch_size.max(1) as usize {
+            return Err(CredentialError::InvalidCredentialRequest(format!(
+                "at most {} proofs",
+                self.config.batch_size.max(1)
+            ))
+            .into());
+        }
+        let expect = ProofExpectations {
+            issuer: &self.config.issuer_id,
+            client_id: None,
+            nonce: None,
+            now: now(),
+            max_age: PROOF_MAX_AGE,
+            max_future_skew: PROOF_FUTURE_SKEW,
+            allowed_algorithms: &PROOF_ALGORITHMS,
+        };
+        let no_kid = |_: &str| None;
+        let verified = jwts
+            .iter()
+            .map(|jwt| verify_jwt_proof(jwt, &expect, &no_kid))
+            .collect::<Result<Vec<VerifiedProof>, _>>()
+            .map_err(|e| CredentialError::from(&e))?;
+        let mut nonces = BTreeSet::new();
+        for proof in &verified {
+            let nonce = proof
+                .nonce
+                .as_deref()
+                .ok_or_else(|| CredentialError::InvalidNonce("proof has no nonce".into()))?;
+            nonces.insert(digest(nonce));
+        }
+        for nonce in &nonces {
+            if !self.store.consume_nonce(nonce, now()).await? {
+                return Err(
+                    CredentialError::InvalidNonce("unknown, used or expired nonce".into()).into(),
+                );
+            }
+        }
+        Ok(verified.into_iter().map(|p| Some(p.public_key)).collect())
+    }
+
+    /// Records a status list entry and signs one SD-JWT VC.
+    async fn issue_one(
+        &self,
+        config: &CredentialConfig,
+        claims: &Map<String, Value>,
+        holder: Option<&PublicKey>,
+    ) -> Result<String, IssuerError> {
+        let issued_at = now();
+        let expires_at = issued_at + config.validity;
+        let holder_jwk = holder.map(PublicKey::to_jwk);
+        let holder_thumbprint = holder_jwk
+            .as_ref()
+            .map(|jwk| jwk.thumbprint())
+            .transpose()
+            .map_err(|e| CredentialError::InvalidProof(e.to_string()))?;
+        let index = self
+            .allocate_index(IssuedRecord {
+                status_index: 0,
+                config_id: config.id.clone(),
+                claims: Value::Object(claims.clone()).to_string(),
+                holder_thumbprint,
+                issued_at,
+                expires_at,
+            })
+            .await?;
+        let reference = StatusReference::new(
+            index,
+            &self.config.status_list_uri(),
+            ReferenceOptions { allow_http: true },
+        )
+        .map_err(|e| IssuerError::Signing(e.to_string()))?;
+        let mut vc = VcIssuance::new(&config.vct, claims.clone())
+            .issuer(&self.config.issuer_id)
+            .validity(Some(issued_at), None, Some(expires_at))
+            .status(&reference);
+        if let Some(kid) = self.config.signer.key_id() {
+            vc = vc.key_id(kid);
+        }
+        if let Some(jwk) = &holder_jwk {
+            vc = vc.holder_key(jwk);
+        }
+        for claim in config.claims.iter().filter(|c| c.selectively_disclosable) {
+            if claims.contains_key(&claim.name) {
+                vc = vc.disclosable(ClaimPath::new(vec![Segment::Name(claim.name.clone())]));
+            }
+        }
+        let sd_jwt = vc
+            .sign(&self.config.signer)
+            .await
+            .map_err(|e| IssuerError::Signing(e.to_string()))?;
+        Ok(sd_jwt.to_compact())
+    }
+
+    /// Records `record` under a random free status index.
+    async fn allocate_index(&self, mut record: IssuedRecord) -> Result<u64, IssuerError> {
+        for _ in 0..STATUS_INDEX_TRIES {
+            let index = OsRng.gen_range(0..STATUS_LIST_ENTRIES);
+            record.status_index = index as i64;
+            if self.store.record_issued(&record).await? {
+                return Ok(index);
+            }
+        }
+        Err(IssuerError::Signing("no free status list index".into()))
+    }
+
+    /// The signed Status List Token (`statuslist+jwt`).
+    pub async fn status_list_token(&self) -> Result<String, IssuerError> {
+        let mut list = StatusList::new(Bits::One, STATUS_LIST_ENTRIES);
+        for (index, value) in self.store.status_entries().await? {
+            let index = u64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
+            list.set(index, StatusValue::from_raw(value))
+                .map_err(|e| IssuerError::Signing(e.to_string()))?;
+        }
+        let issued_at = now();
+        let mut token = StatusListToken::new(self.config.status_list_uri(), issued_at, list);
+        token.exp = Some(issued_at + STATUS_LIST_VALIDITY);
+        token.iss = Some(self.config.issuer_id.clone());
+        token.ttl = Some(STATUS_LIST_TTL);
+        jwt::sign(&token, &self.config.signer)
+            .await
+            .map_err(|e| IssuerError::Signing(e.to_string()))
+    }
+}

@@ -1,0 +1,106 @@
+//! The Credential Issuer Metadata (§12.2) and OAuth Authorization Server Metadata (RFC 8414) of
+//! an issuer that is its own authorization server.
+
+use std::collections::BTreeMap;
+
+use saifu_crypto::{Algorithm, Signer};
+use saifu_oid4vc::vci::metadata::{
+    AuthorizationServerMetadata, BatchCredentialIssuance, ClaimDescription, ClaimDisplay,
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, Display,
+    ProofTypeMetadata,
+};
+use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
+use serde_json::{Map, Value};
+
+use crate::config::{CredentialConfig, IssuerConfig};
+
+/// Algorithms accepted in key proofs.
+pub(crate) const PROOF_ALGORITHMS: [Algorithm; 3] =
+    [Algorithm::ES256, Algorithm::Ed25519, Algorithm::EdDSA];
+
+fn display(name: &str) -> Vec<Display> {
+    vec![Display {
+        name: Some(name.to_owned()),
+        ..Display::default()
+    }]
+}
+
+fn configuration(config: &CredentialConfig, signing_alg: Algorithm) -> CredentialConfiguration {
+    let claims = config
+        .claims
+        .iter()
+        .map(|claim| ClaimDescription {
+            path: vec![Value::String(claim.name.clone())],
+            mandatory: None,
+            display: Some(vec![ClaimDisplay {
+                name: Some(claim.display_name.clone()),
+                locale: None,
+            }]),
+        })
+        .collect();
+    let (binding, proofs) = if config.holder_binding {
+        let algorithms = PROOF_ALGORITHMS.map(|a| a.jose_name().to_owned()).to_vec();
+        let proof = ProofTypeMetadata {
+            proof_signing_alg_values_supported: algorithms,
+            key_attestations_required: None,
+        };
+        (
+            Some(vec!["jwk".to_owned()]),
+            Some(BTreeMap::from([("jwt".to_owned(), proof)])),
+        )
+    } else {
+        (None, None)
+    };
+    let mut format_specific = Map::new();
+    format_specific.insert("vct".into(), Value::String(config.vct.clone()));
+    CredentialConfiguration {
+        format: "dc+sd-jwt".into(),
+        scope: Some(config.scope.clone()),
+        credential_signing_alg_values_supported: Some(vec![signing_alg.jose_name().into()]),
+        cryptographic_binding_methods_supported: binding,
+        proof_types_supported: proofs,
+        credential_metadata: Some(CredentialMetadata {
+            display: Some(display(&config.display_name)),
+            claims: Some(claims),
+        }),
+        format_specific,
+    }
+}
+
+impl IssuerConfig {
+    /// The Credential Issuer Metadata document.
+    pub fn issuer_metadata(&self) -> CredentialIssuerMetadata {
+        let alg = self.signer.algorithm();
+        CredentialIssuerMetadata {
+            credential_issuer: self.issuer_id.clone(),
+            authorization_servers: None,
+            credential_endpoint: self.endpoint("/credential"),
+            nonce_endpoint: Some(self.endpoint("/nonce")),
+            deferred_credential_endpoint: None,
+            notification_endpoint: None,
+            credential_request_encryption: None,
+            credential_response_encryption: None,
+            batch_credential_issuance: (self.batch_size >= 2).then_some(BatchCredentialIssuance {
+                batch_size: self.batch_size,
+            }),
+            display: Some(display(&self.display_name)),
+            credential_configurations_supported: self
+                .credentials
+                .iter()
+                .map(|c| (c.id.clone(), configuration(c, alg)))
+                .collect(),
+        }
+    }
+
+    /// The OAuth Authorization Server Metadata document.
+    pub fn authorization_server_metadata(&self) -> AuthorizationServerMetadata {
+        AuthorizationServerMetadata {
+            issuer: self.issuer_id.clone(),
+            token_endpoint: Some(self.endpoint("/token")),
+            grant_types_supported: Some(vec![PRE_AUTHORIZED_CODE_GRANT.into()]),
+            scopes_supported: Some(self.credentials.iter().map(|c| c.scope.clone()).collect()),
+            pre_authorized_grant_anonymous_access_supported: Some(true),
+            ..AuthorizationServerMetadata::default()
+        }
+    }
+}
