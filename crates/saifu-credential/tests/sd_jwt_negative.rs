@@ -369,6 +369,31 @@ async fn wrong_nonce_audience_and_stale_iat() {
 }
 
 #[tokio::test]
+async fn extreme_freshness_settings_saturate_instead_of_overflowing() {
+    let k = keys();
+    let mut r = request();
+    r.issued_at = NOW + 120;
+    let sd = presented(&k, &r).await;
+    // now - max_age - skew and now + skew both overflow i64 here; they must saturate (to an
+    // unbounded window), not panic or wrap into a window that refuses everything.
+    let policy = KeyBindingPolicy {
+        max_age: i64::MAX,
+        skew: i64::MAX,
+        ..kb_policy()
+    };
+    let unbounded = VerifyOptions {
+        key_binding: Some(policy),
+        ..options(true)
+    };
+    assert!(sd_jwt::verify(&sd, k.issuer.public_key(), &unbounded).is_ok());
+    // With the normal window the same presentation is refused as issued in the future.
+    assert!(matches!(
+        sd_jwt::verify(&sd, k.issuer.public_key(), &options(true)),
+        Err(SdJwtError::StaleKeyBinding { iat, .. }) if iat == NOW + 120
+    ));
+}
+
+#[tokio::test]
 async fn sd_hash_mismatch_when_disclosures_change_after_binding() {
     let k = keys();
     let sd = presented(&k, &request()).await;

@@ -48,10 +48,6 @@ fn secret_array(key_type: KeyType, bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>, 
 impl PrivateKey {
     /// Generates a fresh key from the operating system's RNG.
     pub fn generate(key_type: KeyType) -> Result<PrivateKey, CryptoError> {
-        let mut seed = Zeroizing::new([0u8; 32]);
-        OsRng
-            .try_fill_bytes(seed.as_mut())
-            .map_err(|_| CryptoError::Rng)?;
         match key_type {
             // EC scalars must be in range; draw from the curve's own sampler.
             KeyType::P256 => Ok(Self::from_secret(Secret::P256(
@@ -60,7 +56,13 @@ impl PrivateKey {
             KeyType::Secp256k1 => Ok(Self::from_secret(Secret::Secp256k1(
                 k256::ecdsa::SigningKey::random(&mut OsRng),
             ))),
-            _ => Self::from_secret_bytes(key_type, seed.as_ref()),
+            _ => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                OsRng
+                    .try_fill_bytes(seed.as_mut())
+                    .map_err(|_| CryptoError::Rng)?;
+                Self::from_secret_bytes(key_type, seed.as_ref())
+            }
         }
     }
 

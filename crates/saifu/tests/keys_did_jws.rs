@@ -222,6 +222,23 @@ fn encrypted_key_files_need_the_right_passphrase() {
         Some(b"x"),
     ));
     assert!(err.contains("wrong passphrase"), "{err}");
+    // An empty SAIFU_PASSPHRASE counts as unset: no key is ever encrypted under "".
+    let err = failed(&saifu(
+        dir.path(),
+        &[
+            "keys",
+            "generate",
+            "--alg",
+            "EdDSA",
+            "--encrypt",
+            "--out",
+            "empty.key",
+        ],
+        &[("SAIFU_PASSPHRASE", "")],
+        None,
+    ));
+    assert!(err.contains("a passphrase is required"), "{err}");
+    assert!(!dir.path().join("empty.key").exists());
     // No terminal and no SAIFU_PASSPHRASE: a clear error, not a hang.
     let err = failed(&saifu(
         dir.path(),
