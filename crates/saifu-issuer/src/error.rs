@@ -3,6 +3,7 @@
 use saifu_oid4vc::vci::credential::CredentialError;
 use saifu_oid4vc::vci::token::TokenError;
 
+use crate::authorization::AuthorizationError;
 use crate::store::StoreFailure;
 
 /// Why an issuer operation failed.
@@ -11,6 +12,9 @@ pub enum IssuerError {
     /// A Token Endpoint error (§6.3).
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// An authorization code flow error (PAR, authorization endpoint, login).
+    #[error(transparent)]
+    Authorization(#[from] AuthorizationError),
     /// A Credential Endpoint error (§8.3.1.2).
     #[error(transparent)]
     Credential(#[from] CredentialError),
@@ -20,6 +24,15 @@ pub enum IssuerError {
     /// The offer asks for a credential type the issuer does not have.
     #[error("unknown credential configuration `{0}`")]
     UnknownConfiguration(String),
+    /// A subject, credential or offer the request names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state (revoking a revoked credential).
+    #[error("{0}")]
+    Conflict(String),
+    /// An administrative request is malformed (bad claims, bad CSV).
+    #[error("{0}")]
+    InvalidInput(String),
     /// The storage failed.
     #[error("storage: {0}")]
     Store(#[from] StoreFailure),

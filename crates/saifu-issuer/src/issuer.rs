@@ -1,7 +1,6 @@
 //! The issuer's protocol operations: offers, token exchange, nonces, credentials, status list.
 
 use std::collections::BTreeSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 use rand::rngs::OsRng;
@@ -15,14 +14,18 @@ use saifu_crypto::{PublicKey, Signer};
 use saifu_oid4vc::vci::credential::{
     CredentialError, CredentialRequest, CredentialTarget, IssuedCredential, Proofs,
 };
-use saifu_oid4vc::vci::offer::{CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode};
+use saifu_oid4vc::vci::offer::{
+    AuthorizationCodeGrant, CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode,
+};
 use saifu_oid4vc::vci::proof::{ProofExpectations, VerifiedProof, verify_jwt_proof};
 use saifu_oid4vc::vci::token::{TokenError, TokenRequest, TokenResponse};
 use serde_json::{Map, Value};
 
+use crate::clock::now;
 use crate::config::{CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 use crate::error::IssuerError;
 use crate::metadata::PROOF_ALGORITHMS;
+use crate::revocation::STATUS_VALID;
 use crate::secret::{digest, random_pin, random_token};
 use crate::store::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure};
 
@@ -32,13 +35,6 @@ const PROOF_FUTURE_SKEW: i64 = 60;
 const STATUS_INDEX_TRIES: usize = 16;
 const STATUS_LIST_TTL: u64 = 300;
 const STATUS_LIST_VALIDITY: i64 = 86_400;
-
-/// Seconds since the epoch.
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// A freshly created offer: what to hand the wallet, and the PIN to send out of band.
 #[derive(Debug, Clone)]
@@ -69,11 +65,56 @@ impl<S: IssuerStore> Issuer<S> {
         &self.config
     }
 
+    /// The store, for the role's other modules.
+    pub(crate) fn store(&self) -> &S {
+        &self.store
+    }
+
     /// Creates an offer of credential `config_id` with the subject `claims`; with `tx_code`, a
     /// numeric PIN of `tx_code.length` digits (default 6) is required at the Token Endpoint.
     pub async fn create_offer(
         &self,
         claims: Map<String, Value>,
+        config_id: &str,
+        tx_code: Option<TxCode>,
+    ) -> Result<NewOffer, IssuerError> {
+        self.offer(claims, None, config_id, tx_code).await
+    }
+
+    /// Creates an offer of credential `config_id` for the registered subject `subject_id`,
+    /// carrying the subject's current claims; what is issued is recorded against the subject.
+    ///
+    /// With `authorization_code`, the offer also carries the authorization code grant with an
+    /// `issuer_state` only this subject can redeem by logging in, so a wallet may use either.
+    pub async fn create_subject_offer(
+        &self,
+        subject_id: &str,
+        config_id: &str,
+        tx_code: Option<TxCode>,
+        authorization_code: bool,
+    ) -> Result<NewOffer, IssuerError> {
+        let subject = self.subject(subject_id).await?;
+        let claims: Map<String, Value> = serde_json::from_str(&subject.claims)
+            .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+        let mut created = self
+            .offer(claims, Some(subject.id.clone()), config_id, tx_code)
+            .await?;
+        if authorization_code {
+            let issuer_state = self.issuer_state_for(config_id, Some(&subject.id)).await?;
+            if let Some(grants) = created.offer.grants.as_mut() {
+                grants.authorization_code = Some(AuthorizationCodeGrant {
+                    issuer_state: Some(issuer_state),
+                    authorization_server: None,
+                });
+            }
+        }
+        Ok(created)
+    }
+
+    async fn offer(
+        &self,
+        claims: Map<String, Value>,
+        subject_id: Option<String>,
         config_id: &str,
         tx_code: Option<TxCode>,
     ) -> Result<NewOffer, IssuerError> {
@@ -96,6 +137,7 @@ impl<S: IssuerStore> Issuer<S> {
             attempts_left: self.config.tx_code_attempts,
             expires_at: now() + self.config.offer_ttl,
             used: false,
+            subject_id,
         };
         self.store.insert_offer(&record).await?;
         let offer = CredentialOffer {
@@ -117,16 +159,36 @@ impl<S: IssuerStore> Issuer<S> {
         })
     }
 
-    /// The Token Endpoint (§6) for the pre-authorized code grant.
+    /// The Token Endpoint (§6): the pre-authorized code and the authorization code grants.
     pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, IssuerError> {
-        let TokenRequest::PreAuthorizedCode {
-            pre_authorized_code,
-            tx_code,
-            ..
-        } = request
-        else {
-            return Err(TokenError::UnsupportedGrantType("authorization_code".into()).into());
-        };
+        match request {
+            TokenRequest::PreAuthorizedCode {
+                pre_authorized_code,
+                tx_code,
+                ..
+            } => {
+                self.pre_authorized_token(pre_authorized_code, tx_code)
+                    .await
+            }
+            TokenRequest::AuthorizationCode {
+                code,
+                code_verifier,
+                redirect_uri,
+                client_id,
+            } => {
+                self.authorization_code_token(code, code_verifier, redirect_uri, client_id)
+                    .await
+            }
+        }
+    }
+
+    /// The pre-authorized code grant (§6.1): the `tx_code` is checked before the code is
+    /// consumed, and a wrong one uses up an attempt.
+    async fn pre_authorized_token(
+        &self,
+        pre_authorized_code: String,
+        tx_code: Option<String>,
+    ) -> Result<TokenResponse, IssuerError> {
         let code_digest = digest(&pre_authorized_code);
         let invalid_grant = |why: &str| IssuerError::from(TokenError::InvalidGrant(why.into()));
         let offer = match self.store.find_offer(&code_digest).await? {
@@ -161,6 +223,7 @@ impl<S: IssuerStore> Issuer<S> {
                 config_id: offer.config_id,
                 claims: offer.claims,
                 expires_at: now() + ttl,
+                subject_id: offer.subject_id,
             })
             .await?;
         Ok(TokenResponse {
@@ -209,7 +272,9 @@ impl<S: IssuerStore> Issuer<S> {
             .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
         let mut issued = Vec::with_capacity(keys.len());
         for key in keys {
-            let credential = self.issue_one(config, &claims, key.as_ref()).await?;
+            let credential = self
+                .issue_one(config, &claims, session.subject_id.as_deref(), key.as_ref())
+                .await?;
             issued.push(IssuedCredential {
                 credential: Value::String(credential),
             });
@@ -279,6 +344,7 @@ impl<S: IssuerStore> Issuer<S> {
         &self,
         config: &CredentialConfig,
         claims: &Map<String, Value>,
+        subject_id: Option<&str>,
         holder: Option<&PublicKey>,
     ) -> Result<String, IssuerError> {
         let issued_at = now();
@@ -297,6 +363,9 @@ impl<S: IssuerStore> Issuer<S> {
                 holder_thumbprint,
                 issued_at,
                 expires_at,
+                subject_id: subject_id.map(str::to_owned),
+                status: STATUS_VALID,
+                status_changed_at: None,
             })
             .await?;
         let reference = StatusReference::new(
@@ -341,7 +410,7 @@ impl<S: IssuerStore> Issuer<S> {
 
     /// The signed Status List Token (`statuslist+jwt`).
     pub async fn status_list_token(&self) -> Result<String, IssuerError> {
-        let mut list = StatusList::new(Bits::One, STATUS_LIST_ENTRIES);
+        let mut list = StatusList::new(Bits::Two, STATUS_LIST_ENTRIES);
         for (index, value) in self.store.status_entries().await? {
             let index = u64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
             list.set(index, StatusValue::from_raw(value))

@@ -2,17 +2,31 @@
 //! credential offers, the pre-authorized code Token Endpoint logic, nonces, and SD-JWT VC
 //! issuance with a Token Status List entry per credential.
 //!
+//! The operator's side: subjects (also from CSV) and offers made for them, offers published by
+//! reference, and revocation, suspension and reinstatement through the status list.
+//!
 //! State lives behind [`IssuerStore`], which `saifu-store` implements on SQLite and PostgreSQL;
 //! every single-use value (pre-authorized codes, nonces) is consumed by the database.
 
+mod authorization;
+mod clock;
 mod config;
+mod csv;
 mod error;
 mod issuer;
 mod metadata;
+mod offer_reference;
+mod revocation;
 mod secret;
 mod store;
+mod subjects;
 
+pub use authorization::{AuthorizationError, AuthorizationStore};
 pub use config::{ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 pub use error::IssuerError;
 pub use issuer::{Issuer, NewOffer};
-pub use store::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure};
+pub use revocation::{STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID, StatusChange, status_name};
+pub use store::{
+    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord,
+};
+pub use subjects::{ImportReport, MAX_IMPORT_ROWS};

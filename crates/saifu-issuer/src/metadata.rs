@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use saifu_crypto::{Algorithm, Signer};
+use saifu_oid4vc::oauth::pkce;
 use saifu_oid4vc::vci::metadata::{
     AuthorizationServerMetadata, BatchCredentialIssuance, ClaimDescription, ClaimDisplay,
     CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, Display,
@@ -92,12 +93,23 @@ impl IssuerConfig {
         }
     }
 
-    /// The OAuth Authorization Server Metadata document.
+    /// The OAuth Authorization Server Metadata document: both grants; for the authorization
+    /// code flow PAR is required, PKCE is `S256` only and the response carries `iss` (HAIP 1.0
+    /// §4, FAPI 2.0, RFC 9207).
     pub fn authorization_server_metadata(&self) -> AuthorizationServerMetadata {
         AuthorizationServerMetadata {
             issuer: self.issuer_id.clone(),
+            authorization_endpoint: Some(self.endpoint("/authorize")),
             token_endpoint: Some(self.endpoint("/token")),
-            grant_types_supported: Some(vec![PRE_AUTHORIZED_CODE_GRANT.into()]),
+            pushed_authorization_request_endpoint: Some(self.endpoint("/par")),
+            require_pushed_authorization_requests: Some(true),
+            response_types_supported: Some(vec!["code".into()]),
+            grant_types_supported: Some(vec![
+                "authorization_code".into(),
+                PRE_AUTHORIZED_CODE_GRANT.into(),
+            ]),
+            code_challenge_methods_supported: Some(vec![pkce::S256.into()]),
+            authorization_response_iss_parameter_supported: Some(true),
             scopes_supported: Some(self.credentials.iter().map(|c| c.scope.clone()).collect()),
             pre_authorized_grant_anonymous_access_supported: Some(true),
             ..AuthorizationServerMetadata::default()

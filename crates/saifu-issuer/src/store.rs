@@ -25,6 +25,8 @@ pub struct OfferRecord {
     pub expires_at: i64,
     /// Whether the code was redeemed.
     pub used: bool,
+    /// The subject the offer was made for, when it came from the subject registry.
+    pub subject_id: Option<String>,
 }
 
 /// An issuance session an access token opens.
@@ -38,6 +40,8 @@ pub struct SessionRecord {
     pub claims: String,
     /// Expiry, seconds since the epoch.
     pub expires_at: i64,
+    /// The subject the credentials are about, when known.
+    pub subject_id: Option<String>,
 }
 
 /// What was issued to whom: no credential, salt or secret, only what revocation needs.
@@ -55,10 +59,31 @@ pub struct IssuedRecord {
     pub issued_at: i64,
     /// Expiry, seconds since the epoch.
     pub expires_at: i64,
+    /// The subject, when the credential was issued from the subject registry.
+    pub subject_id: Option<String>,
+    /// The status list value: 0 valid, 1 revoked, 2 suspended.
+    pub status: u8,
+    /// When the status last changed, seconds since the epoch.
+    pub status_changed_at: Option<i64>,
+}
+
+/// A subject: a person or organisation the issuer knows, with the claims credentials carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectRecord {
+    /// The operator's identifier for the subject (a student number, a resident number).
+    pub id: String,
+    /// The subject's claims, as JSON object text.
+    pub claims: String,
+    /// Argon2id PHC string of the subject's login password, when the subject may log in.
+    pub password_hash: Option<String>,
+    /// Creation time, seconds since the epoch.
+    pub created_at: i64,
+    /// Last change, seconds since the epoch.
+    pub updated_at: i64,
 }
 
 /// Issuer state. Implementations enforce single use in the database.
-pub trait IssuerStore: Send + Sync {
+pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
     /// Stores a new offer.
     fn insert_offer(
         &self,
@@ -120,4 +145,63 @@ pub trait IssuerStore: Send + Sync {
 
     /// `(status index, status value)` of every entry that is not valid (value ≠ 0).
     fn status_entries(&self) -> impl Future<Output = Result<Vec<(i64, u8)>, StoreFailure>> + Send;
+
+    /// The issued credential at `status_index`.
+    fn find_issued(
+        &self,
+        status_index: i64,
+    ) -> impl Future<Output = Result<Option<IssuedRecord>, StoreFailure>> + Send;
+
+    /// Issued credentials, newest first, optionally of one subject; at most `limit`.
+    fn list_issued(
+        &self,
+        subject_id: Option<&str>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<IssuedRecord>, StoreFailure>> + Send;
+
+    /// Atomically sets the status of entry `status_index` from `from` to `to`; `false` when the
+    /// entry is missing or its status was not `from`.
+    fn change_status(
+        &self,
+        status_index: i64,
+        from: u8,
+        to: u8,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
+
+    /// Creates or replaces a subject (keeping its `created_at`).
+    fn upsert_subject(
+        &self,
+        subject: &SubjectRecord,
+    ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
+
+    /// The subject with `id`.
+    fn find_subject(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<SubjectRecord>, StoreFailure>> + Send;
+
+    /// Subjects ordered by id; at most `limit`.
+    fn list_subjects(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<SubjectRecord>, StoreFailure>> + Send;
+
+    /// Deletes a subject; `false` when there was none.
+    fn delete_subject(&self, id: &str) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
+
+    /// Stores a sealed offer published by reference under the digest of its reference id.
+    fn insert_offer_reference(
+        &self,
+        id_digest: &str,
+        sealed: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
+
+    /// The sealed offer of an unexpired reference.
+    fn find_offer_reference(
+        &self,
+        id_digest: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreFailure>> + Send;
 }

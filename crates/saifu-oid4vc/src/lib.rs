@@ -7,3 +7,4 @@
 pub mod dcql;
 pub mod oauth;
 pub mod vci;
+pub mod vp;

@@ -9,6 +9,9 @@
 //! | `database_url` | `SAIFU_DATABASE_URL` | SQLite file `saifu.db` in `data_dir`      |
 //! | `log_format`   | `SAIFU_LOG_FORMAT`   | `text` (or `json`)                        |
 //! | `public_url`   | `SAIFU_PUBLIC_URL`   | none                                      |
+//! | `admin_token`  | `SAIFU_ADMIN_TOKEN`  | generated into `data_dir/admin-token`     |
+//! | `[issuer]`     | (file only)          | on, with the built-in credential types    |
+//! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
 //! function, so it is tested without touching the process environment.
@@ -20,6 +23,8 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 use url::Url;
+
+use crate::settings::{IssuerSettings, VerifierSettings};
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
 /// exposed to the network by accident.
@@ -39,6 +44,13 @@ pub struct Config {
     /// The URL clients reach this node at, when it differs from the listen address (behind a
     /// reverse proxy or TLS terminator).
     pub public_url: Option<Url>,
+    /// The bearer token of the admin API; `None` means the node generates one into its data
+    /// directory (where local CLI commands find it).
+    pub admin_token: Option<String>,
+    /// The issuer role.
+    pub issuer: IssuerSettings,
+    /// The verifier role.
+    pub verifier: VerifierSettings,
 }
 
 /// Debug output hides a database password, so a logged configuration never leaks it.
@@ -53,6 +65,12 @@ impl fmt::Debug for Config {
             )
             .field("log_format", &self.log_format)
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("issuer", &self.issuer)
+            .field("verifier", &self.verifier)
             .finish()
     }
 }
@@ -103,6 +121,12 @@ pub struct ConfigLayer {
     pub log_format: Option<LogFormat>,
     /// Public URL of the node (validated when the layers are merged).
     pub public_url: Option<String>,
+    /// Bearer token of the admin API.
+    pub admin_token: Option<String>,
+    /// The issuer role's settings (`[issuer]` in the file).
+    pub issuer: Option<IssuerSettings>,
+    /// The verifier role's settings (`[verifier]` in the file).
+    pub verifier: Option<VerifierSettings>,
 }
 
 impl ConfigLayer {
@@ -133,6 +157,9 @@ impl ConfigLayer {
             database_url: var("SAIFU_DATABASE_URL"),
             log_format: parse_env(var, "SAIFU_LOG_FORMAT", "`text` or `json`")?,
             public_url: var("SAIFU_PUBLIC_URL"),
+            admin_token: var("SAIFU_ADMIN_TOKEN"),
+            issuer: None,
+            verifier: None,
         })
     }
 
@@ -150,6 +177,9 @@ impl ConfigLayer {
             database_url: over.database_url.or(self.database_url),
             log_format: over.log_format.or(self.log_format),
             public_url: over.public_url.or(self.public_url),
+            admin_token: over.admin_token.or(self.admin_token),
+            issuer: over.issuer.or(self.issuer),
+            verifier: over.verifier.or(self.verifier),
         }
     }
 }
@@ -183,6 +213,9 @@ impl Config {
             database_url: merged.database_url,
             log_format: merged.log_format.unwrap_or_default(),
             public_url: merged.public_url.map(parse_public_url).transpose()?,
+            admin_token: merged.admin_token,
+            issuer: merged.issuer.unwrap_or_default(),
+            verifier: merged.verifier.unwrap_or_default(),
         })
     }
 }

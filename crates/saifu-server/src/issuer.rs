@@ -11,21 +11,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_credential::status::token::JWT_MEDIA_TYPE;
+use saifu_crypto::Signer;
 use saifu_issuer::{Issuer, IssuerError};
 use saifu_oid4vc::oauth::ErrorResponse;
 use saifu_oid4vc::vci::credential::{
     CredentialError, CredentialRequest, CredentialResponse, Issued, NonceResponse,
 };
-use saifu_oid4vc::vci::offer::{OFFER_SCHEME, OfferReference, TxCode};
-use saifu_oid4vc::vci::token::{TokenError, TokenRequest};
+use saifu_oid4vc::vci::token::TokenRequest;
 use saifu_store::Store;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The issuer a node runs, with the bearer token its admin endpoints require.
 pub struct IssuerRole {
-    issuer: Issuer<Store>,
-    admin_token: String,
+    pub(crate) issuer: Issuer<Store>,
+    pub(crate) admin_token: String,
 }
 
 impl IssuerRole {
@@ -64,7 +62,10 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(role: Option<Arc<IssuerRo
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
         .route("/status/{list}", get(status_list))
-        .route("/admin/offers", post(create_offer))
+        .route("/.well-known/jwt-vc-issuer", get(jwt_vc_issuer_metadata))
+        .route("/offers/{reference}", get(offer_by_reference))
+        .merge(crate::issuer_auth::routes())
+        .merge(crate::issuer_admin::routes(role.clone()))
         .with_state(role)
 }
 
@@ -73,11 +74,11 @@ fn oauth_error(status: StatusCode, body: ErrorResponse) -> Response {
     (status, no_store(), Json(body)).into_response()
 }
 
-fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
+pub(crate) fn no_store() -> [(header::HeaderName, HeaderValue); 1] {
     [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))]
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     let body = ErrorResponse::new("invalid_token", "a valid bearer token is required");
     let challenge = HeaderValue::from_static("Bearer error=\"invalid_token\"");
     let mut response = oauth_error(StatusCode::UNAUTHORIZED, body);
@@ -88,7 +89,7 @@ fn unauthorized() -> Response {
 }
 
 /// An [`IssuerError`] as an HTTP response.
-struct Failure(IssuerError);
+pub(crate) struct Failure(pub(crate) IssuerError);
 
 impl From<IssuerError> for Failure {
     fn from(e: IssuerError) -> Self {
@@ -102,10 +103,21 @@ impl IntoResponse for Failure {
         match self.0 {
             IssuerError::Token(e) => oauth_error(status(e.status()), e.to_response()),
             IssuerError::Credential(e) => oauth_error(status(e.status()), e.to_response()),
+            IssuerError::Authorization(e) => oauth_error(status(e.status()), e.to_response()),
             IssuerError::InvalidToken => unauthorized(),
             IssuerError::UnknownConfiguration(id) => oauth_error(
                 StatusCode::BAD_REQUEST,
                 ErrorResponse::new("invalid_request", format!("unknown configuration `{id}`")),
+            ),
+            IssuerError::NotFound(why) => {
+                oauth_error(StatusCode::NOT_FOUND, ErrorResponse::new("not_found", why))
+            }
+            IssuerError::Conflict(why) => {
+                oauth_error(StatusCode::CONFLICT, ErrorResponse::new("conflict", why))
+            }
+            IssuerError::InvalidInput(why) => oauth_error(
+                StatusCode::BAD_REQUEST,
+                ErrorResponse::new("invalid_request", why),
             ),
             e @ (IssuerError::Store(_) | IssuerError::Signing(_)) => {
                 tracing::error!(error = %e, "issuer failure");
@@ -116,6 +128,27 @@ impl IntoResponse for Failure {
             }
         }
     }
+}
+
+/// JWT VC Issuer Metadata (SD-JWT VC §5): where verifiers find the key of a credential's `iss`.
+async fn jwt_vc_issuer_metadata(State(role): Role) -> Response {
+    let config = role.issuer.config();
+    let mut jwk = config.signer.private_key().public_key().to_jwk();
+    jwk.kid = Signer::key_id(&config.signer).map(str::to_owned);
+    Json(serde_json::json!({
+        "issuer": config.issuer_id,
+        "jwks": { "keys": [jwk] },
+    }))
+    .into_response()
+}
+
+/// A Credential Offer published by reference (`credential_offer_uri`, OpenID4VCI §4.1.3).
+async fn offer_by_reference(
+    State(role): Role,
+    Path(reference): Path<String>,
+) -> Result<Response, Failure> {
+    let offer = role.issuer.offer_by_reference(&reference).await?;
+    Ok((no_store(), Json(offer)).into_response())
 }
 
 async fn issuer_metadata(State(role): Role) -> Response {
@@ -162,52 +195,4 @@ async fn status_list(State(role): Role, Path(list): Path<String>) -> Result<Resp
     }
     let token = role.issuer.status_list_token().await?;
     Ok(([(header::CONTENT_TYPE, JWT_MEDIA_TYPE)], token).into_response())
-}
-
-/// Body of `POST /admin/offers`.
-#[derive(Debug, Deserialize)]
-struct OfferRequest {
-    credential_configuration_id: String,
-    claims: Map<String, Value>,
-    #[serde(default)]
-    tx_code: Option<TxCode>,
-}
-
-/// Answer of `POST /admin/offers`.
-#[derive(Debug, Serialize)]
-struct OfferCreated {
-    credential_offer: Value,
-    link: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tx_code: Option<String>,
-}
-
-async fn create_offer(
-    State(role): Role,
-    headers: HeaderMap,
-    body: String,
-) -> Result<Response, Failure> {
-    if !auth::has_admin_token(&headers, &role.admin_token) {
-        return Ok(unauthorized());
-    }
-    let request: OfferRequest = serde_json::from_str(&body).map_err(|e| {
-        IssuerError::from(TokenError::InvalidRequest(format!(
-            "malformed offer request: {e}"
-        )))
-    })?;
-    let created = role
-        .issuer
-        .create_offer(
-            request.claims,
-            &request.credential_configuration_id,
-            request.tx_code,
-        )
-        .await?;
-    let link = OfferReference::ByValue(created.offer.clone()).to_link(OFFER_SCHEME);
-    let body = OfferCreated {
-        credential_offer: serde_json::to_value(&created.offer).unwrap_or(Value::Null),
-        link,
-        tx_code: created.pin,
-    };
-    Ok((StatusCode::CREATED, no_store(), Json(body)).into_response())
 }

@@ -7,6 +7,7 @@ use saifu_store::{Store, StoreError};
 use tokio::net::TcpListener;
 use url::Url;
 
+use crate::roles::{self, RoleError};
 use crate::{AppState, Config, build_router};
 
 /// A node whose store is open and whose port is bound, ready to [`run`](Server::run).
@@ -19,6 +20,7 @@ pub struct Server {
     local_addr: SocketAddr,
     store: Store,
     public_url: Option<Url>,
+    state: AppState,
 }
 
 impl Server {
@@ -37,11 +39,17 @@ impl Server {
         };
         let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
+        let base_url = match &config.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!("http://{local_addr}"),
+        };
+        let state = roles::app_state(config, store.clone(), &base_url)?;
         Ok(Server {
             listener,
             local_addr,
             store,
             public_url: config.public_url.clone(),
+            state,
         })
     }
 
@@ -62,7 +70,7 @@ impl Server {
             public_url = self.public_url.as_ref().map(Url::as_str),
             "saifu node listening"
         );
-        let router = build_router(AppState::new(self.store.clone()));
+        let router = build_router(self.state);
         axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -91,6 +99,10 @@ pub enum ServeError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+
+    /// A role could not be set up (its key or the admin token).
+    #[error(transparent)]
+    Role(#[from] RoleError),
 
     /// The HTTP server failed while running.
     #[error("the HTTP server stopped unexpectedly: {0}")]

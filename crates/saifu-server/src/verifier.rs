@@ -1,6 +1,7 @@
-//! The verifier role over HTTP (OpenID4VP 1.0, unsigned `redirect_uri:` requests answered with
-//! `direct_post`): admin endpoints that create presentation sessions and read their results,
-//! and the public `response_uri` wallets post to.
+//! The verifier role over HTTP (OpenID4VP 1.0): admin endpoints that create presentation
+//! sessions and read their results, the public `request_uri` serving signed request objects
+//! (`x509_san_dns:`, `decentralized_identifier:`) and the public `response_uri` wallets post
+//! to with `direct_post` or `direct_post.jwt`.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,7 +14,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_store::verifier::VerifierSessions;
 use saifu_verifier::Verifier;
-use saifu_verifier::session::{CreateError, SessionService};
+use saifu_verifier::client::{ClientIdPrefix, RequestSigners};
+use saifu_verifier::session::{
+    CreateError, CreateOptions, RequestObjectError, ResponseMode, SessionService, WalletResponse,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -35,18 +39,20 @@ impl std::fmt::Debug for VerifierRole {
 }
 
 impl VerifierRole {
-    /// A verifier keeping sessions in `sessions`, checking responses with `verifier`; response
-    /// URIs start with `public_url`, sessions last `lifetime` seconds and `admin_token`
-    /// protects `/admin/presentations`.
+    /// A verifier keeping sessions in `sessions`, checking responses with `verifier`, signing
+    /// request objects with `signers` (`RequestSigners::default()` for `redirect_uri:` only);
+    /// request and response URIs start with `public_url`, sessions last `lifetime` seconds and
+    /// `admin_token` protects `/admin/presentations`.
     pub fn new(
         sessions: VerifierSessions,
         verifier: Arc<Verifier>,
+        signers: RequestSigners,
         public_url: &str,
         lifetime: i64,
         admin_token: String,
     ) -> Self {
         VerifierRole {
-            sessions: SessionService::new(sessions, verifier, public_url, lifetime),
+            sessions: SessionService::new(sessions, verifier, signers, public_url, lifetime),
             admin_token,
         }
     }
@@ -76,6 +82,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
     Router::new()
         .route("/admin/presentations", post(create))
         .route("/admin/presentations/{id}", get(status))
+        .route("/presentations/{id}/request", get(request_object))
         .route("/presentations/{id}/response", post(respond))
         .with_state(role)
 }
@@ -101,10 +108,37 @@ fn server_error(error: &dyn std::error::Error) -> ApiError {
     )
 }
 
-/// Body of `POST /admin/presentations`.
+fn not_found(description: String) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", description)
+}
+
+/// Body of `POST /admin/presentations`: the DCQL query, and optionally the client identifier
+/// prefix (default `redirect_uri`) and the response mode (default `direct_post`).
 #[derive(Debug, Deserialize)]
 struct CreateBody {
     dcql_query: Value,
+    client_id_prefix: Option<String>,
+    response_mode: Option<String>,
+}
+
+impl CreateBody {
+    fn options(&self) -> Result<CreateOptions, ApiError> {
+        let defaults = CreateOptions::default();
+        let prefix = match &self.client_id_prefix {
+            None => defaults.prefix,
+            Some(name) => ClientIdPrefix::from_name(name)
+                .ok_or_else(|| invalid_request(format!("unsupported client_id_prefix `{name}`")))?,
+        };
+        let response_mode = match &self.response_mode {
+            None => defaults.response_mode,
+            Some(name) => ResponseMode::from_name(name)
+                .ok_or_else(|| invalid_request(format!("unsupported response_mode `{name}`")))?,
+        };
+        Ok(CreateOptions {
+            prefix,
+            response_mode,
+        })
+    }
 }
 
 async fn create(
@@ -114,10 +148,31 @@ async fn create(
 ) -> Result<Response, ApiError> {
     role.authorize(&headers)?;
     let Json(body) = body.map_err(|e| invalid_request(e.body_text()))?;
-    match role.sessions.create(body.dcql_query, now()).await {
+    let options = body.options()?;
+    match role.sessions.create(body.dcql_query, options, now()).await {
         Ok(created) => Ok((StatusCode::CREATED, Json(created)).into_response()),
         Err(CreateError::InvalidQuery(e)) => Err(invalid_request(e.to_string())),
+        Err(CreateError::PrefixNotConfigured(e)) => Err(invalid_request(e.to_string())),
+        Err(error @ (CreateError::Sign(_) | CreateError::ResponseKey(_))) => {
+            Err(server_error(&error))
+        }
         Err(CreateError::Store(e)) => Err(server_error(&e)),
+    }
+}
+
+/// The media type of a signed authorization request (RFC 9101 §10.2).
+const REQUEST_OBJECT_MEDIA_TYPE: &str = "application/oauth-authz-req+jwt";
+
+/// `GET /presentations/{id}/request`: the signed request object, while the session is open.
+async fn request_object(State(role): Role, Path(id): Path<String>) -> Result<Response, ApiError> {
+    match role.sessions.request_object(&id, now()).await {
+        Ok(object) => Ok((
+            [(axum::http::header::CONTENT_TYPE, REQUEST_OBJECT_MEDIA_TYPE)],
+            object,
+        )
+            .into_response()),
+        Err(RequestObjectError::Store(e)) => Err(server_error(&e)),
+        Err(error) => Err(not_found(error.to_string())),
     }
 }
 
@@ -132,23 +187,31 @@ async fn status(
         .status(&id, now())
         .await
         .map_err(|e| server_error(&e))?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such presentation session".to_owned(),
-            )
-        })?;
+        .ok_or_else(|| not_found("no such presentation session".to_owned()))?;
     Ok(Json(
         json!({"status": record.status, "report": record.report}),
     ))
 }
 
-/// The `direct_post` form (OpenID4VP 1.0 §8.2).
+/// The `direct_post` form (OpenID4VP 1.0 §8.2: `vp_token`, `state`) or the `direct_post.jwt`
+/// form (§8.3: `response`).
 #[derive(Debug, Deserialize)]
 struct ResponseForm {
-    vp_token: String,
-    state: String,
+    vp_token: Option<String>,
+    state: Option<String>,
+    response: Option<String>,
+}
+
+impl ResponseForm {
+    fn wallet_response(&self) -> Result<WalletResponse<'_>, ApiError> {
+        match (&self.vp_token, &self.state, &self.response) {
+            (Some(vp_token), Some(state), None) => Ok(WalletResponse::Plain { vp_token, state }),
+            (None, None, Some(response)) => Ok(WalletResponse::Encrypted(response)),
+            _ => Err(invalid_request(
+                "expected either `vp_token` and `state`, or `response` alone".to_owned(),
+            )),
+        }
+    }
 }
 
 async fn respond(
@@ -159,7 +222,7 @@ async fn respond(
     let Form(form) = form.map_err(|e| invalid_request(e.body_text()))?;
     match role
         .sessions
-        .respond(&id, &form.vp_token, &form.state, now())
+        .respond(&id, form.wallet_response()?, now())
         .await
     {
         Ok(_) => Ok(Json(json!({}))),

@@ -8,12 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use saifu_credential::sd_jwt::{ClaimPath, KeyBindingRequest};
 use saifu_credential::sd_jwt_vc::VcIssuance;
 use saifu_credential::status::{FetchConfig, StatusListFetcher};
-use saifu_crypto::{KeyType, LocalSigner, PrivateKey, Signer};
+use saifu_crypto::jwe::{self, ContentEncryption, EncryptOptions};
+use saifu_crypto::{KeyType, LocalSigner, PrivateKey, PublicKey, Signer};
 use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_server::{AppState, VerifierRole, build_router};
 use saifu_store::Store;
 use saifu_store::testing::TestDatabase;
 use saifu_store::verifier::VerifierSessions;
+use saifu_verifier::client::RequestSigners;
 use saifu_verifier::{
     IssuerKeys, TrustEntry, TrustList, TrustedIssuer, VctFilter, Verifier, VerifierConfig,
 };
@@ -113,6 +115,7 @@ impl Node {
         let role = VerifierRole::new(
             VerifierSessions::new(store.clone()),
             Arc::new(verifier),
+            RequestSigners::default(),
             &base,
             lifetime,
             ADMIN_TOKEN.to_owned(),
@@ -130,14 +133,21 @@ impl Node {
     }
 
     async fn create(&self) -> Created {
+        self.create_with("direct_post").await
+    }
+
+    /// A `redirect_uri:` session answered with `response_mode`.
+    async fn create_with(&self, response_mode: &str) -> Created {
         let response = self
             .http
             .post(format!("{}/admin/presentations", self.base))
             .bearer_auth(ADMIN_TOKEN)
-            .json(&json!({"dcql_query": {"credentials": [{
-                "id": "employee", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]},
-                "claims": [{"path": ["given_name"]}]
-            }]}}))
+            .json(
+                &json!({"response_mode": response_mode, "dcql_query": {"credentials": [{
+                    "id": "employee", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]},
+                    "claims": [{"path": ["given_name"]}]
+                }]}}),
+            )
             .send()
             .await
             .expect("create");
@@ -148,7 +158,7 @@ impl Node {
         assert!(link.starts_with("openid4vp://?"), "{link}");
         assert!(link.contains("client_id=redirect_uri%3Ahttp"), "{link}");
         let request = body["request"].clone();
-        assert_eq!(request["response_mode"], "direct_post");
+        assert_eq!(request["response_mode"], response_mode);
         assert_eq!(
             request["client_id"],
             format!(
@@ -162,34 +172,91 @@ impl Node {
     /// An SD-JWT VC from `iss` signed by `issuer`, presented for `created` with a KB-JWT carrying `nonce`.
     async fn vp_token(
         &self,
-        (iss, issuer): (&str, &LocalSigner),
+        issuer: (&str, &LocalSigner),
         created: &Created,
         nonce: &str,
     ) -> String {
+        let audience = created.request["client_id"].as_str().expect("client_id");
         let claims = json!({"given_name": "Erika", "family_name": "Mustermann"});
+        self.presentation(issuer, &claims, VCT, (audience, nonce))
+            .await
+    }
+
+    /// An SD-JWT VC of type `vct` with `claims` (all disclosable, all disclosed) from `iss`
+    /// signed by `issuer`, with a KB-JWT for `(audience, nonce)`, as the `employee` vp_token.
+    async fn presentation(
+        &self,
+        (iss, issuer): (&str, &LocalSigner),
+        claims: &Value,
+        vct: &str,
+        (audience, nonce): (&str, &str),
+    ) -> String {
         let claims = claims.as_object().expect("object").clone();
-        let given: ClaimPath = "/given_name".parse().expect("path");
-        let family: ClaimPath = "/family_name".parse().expect("path");
-        let sd_jwt = VcIssuance::new(VCT, claims)
+        let paths: Vec<ClaimPath> = claims
+            .keys()
+            .map(|name| format!("/{name}").parse().expect("path"))
+            .collect();
+        let disclose: Vec<ClaimPath> = paths
+            .iter()
+            .filter(|path| path.to_string() == "/given_name" || claims.len() == 1)
+            .cloned()
+            .collect();
+        let sd_jwt = paths
+            .iter()
+            .fold(VcIssuance::new(vct, claims.clone()), |issuance, path| {
+                issuance.disclosable(path.clone())
+            })
             .issuer(iss)
             .validity(Some(now() - 60), None, Some(now() + 3600))
             .holder_key(&self.holder.public_key().to_jwk())
-            .disclosable(given.clone())
-            .disclosable(family)
             .sign(issuer)
             .await
             .expect("issue");
         let binding = KeyBindingRequest {
-            audience: created.request["client_id"].as_str().expect("client_id"),
+            audience,
             nonce,
             issued_at: now(),
         };
         let presentation = sd_jwt
-            .present_with_key_binding(&[given], &binding, &self.holder)
+            .present_with_key_binding(&disclose, &binding, &self.holder)
             .await
             .expect("present")
             .to_compact();
         json!({"employee": [presentation]}).to_string()
+    }
+
+    /// Posts `form` to the session's response URI; returns the status and JSON body.
+    async fn post_form(&self, created: &Created, form: &[(&str, &str)]) -> (u16, Value) {
+        let response = self
+            .http
+            .post(created.request["response_uri"].as_str().expect("uri"))
+            .form(form)
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("json"))
+    }
+
+    /// The `direct_post.jwt` response: `vp_token` and `state` encrypted to `recipient`.
+    fn encrypt(recipient: &PublicKey, vp_token: &str, state: &str) -> String {
+        let payload = json!({
+            "vp_token": serde_json::from_str::<Value>(vp_token).expect("json"),
+            "state": state,
+        });
+        jwe::encrypt(
+            recipient,
+            payload.to_string().as_bytes(),
+            &EncryptOptions::new(ContentEncryption::A256Gcm),
+        )
+        .expect("encrypt")
+    }
+
+    /// The session's `direct_post.jwt` key from its `client_metadata.jwks`.
+    fn response_key(created: &Created) -> PublicKey {
+        let jwk = &created.request["client_metadata"]["jwks"]["keys"][0];
+        assert!(jwk.get("d").is_none(), "private key exposed: {jwk}");
+        PublicKey::from_jwk(&serde_json::from_value(jwk.clone()).expect("jwk")).expect("key")
     }
 
     async fn valid_vp_token(&self, created: &Created) -> String {
@@ -200,15 +267,8 @@ impl Node {
 
     /// Posts the `direct_post` form; returns the status and JSON body.
     async fn post(&self, created: &Created, vp_token: &str, state: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .post(created.request["response_uri"].as_str().expect("uri"))
-            .form(&[("vp_token", vp_token), ("state", state)])
-            .send()
+        self.post_form(created, &[("vp_token", vp_token), ("state", state)])
             .await
-            .expect("post");
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("json"))
     }
 
     fn state(created: &Created) -> &str {
@@ -250,7 +310,228 @@ on_both_backends!(
     admin_token_is_required,
     malformed_vp_token_is_invalid_request,
     oversized_body_is_refused,
+    wrong_audience_is_rejected,
+    missing_required_claim_is_rejected,
+    credential_of_another_type_is_rejected,
+    encrypted_response_verifies,
+    malformed_jwe_leaves_session_pending,
+    jwe_to_another_key_leaves_session_pending,
+    oversized_jwe_leaves_session_pending,
+    response_mode_must_match_the_request,
+    by_value_request_has_no_request_object,
 );
+
+/// Asserts a 400 `invalid_request` whose description contains `needle`.
+fn assert_invalid(response: &(u16, Value), needle: &str) {
+    assert_eq!(response.0, 400, "{}", response.1);
+    assert_eq!(response.1["error"], "invalid_request");
+    let description = response.1["error_description"].as_str().expect("text");
+    assert!(description.contains(needle), "{description}");
+}
+
+/// Asserts the session was rejected with report error `code`.
+async fn assert_rejected(node: &Node, created: &Created, code: &str) {
+    let result = node.result(created).await;
+    assert_eq!(result["status"], "rejected", "{result}");
+    assert_eq!(result["report"]["error"]["code"], code, "{result}");
+}
+
+async fn wrong_audience_is_rejected(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create().await;
+    let nonce = created.request["nonce"].as_str().expect("nonce");
+    let claims = json!({"given_name": "Erika"});
+    let token = node
+        .presentation(
+            (ISSUER, &node.trusted_issuer),
+            &claims,
+            VCT,
+            ("redirect_uri:https://other.example/response", nonce),
+        )
+        .await;
+    let response = node.post(&created, &token, Node::state(&created)).await;
+    assert_invalid(&response, "rejected");
+    assert_rejected(&node, &created, "wrong_audience").await;
+}
+
+async fn missing_required_claim_is_rejected(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create().await;
+    let (aud, nonce) = (
+        created.request["client_id"].as_str().expect("client_id"),
+        created.request["nonce"].as_str().expect("nonce"),
+    );
+    let claims = json!({"family_name": "Mustermann"});
+    let token = node
+        .presentation((ISSUER, &node.trusted_issuer), &claims, VCT, (aud, nonce))
+        .await;
+    let response = node.post(&created, &token, Node::state(&created)).await;
+    assert_invalid(&response, "rejected");
+    assert_rejected(&node, &created, "query_mismatch").await;
+}
+
+async fn credential_of_another_type_is_rejected(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create().await;
+    let (aud, nonce) = (
+        created.request["client_id"].as_str().expect("client_id"),
+        created.request["nonce"].as_str().expect("nonce"),
+    );
+    let claims = json!({"given_name": "Erika"});
+    let token = node
+        .presentation(
+            (ISSUER, &node.trusted_issuer),
+            &claims,
+            "urn:example:other",
+            (aud, nonce),
+        )
+        .await;
+    let response = node.post(&created, &token, Node::state(&created)).await;
+    assert_invalid(&response, "rejected");
+    let result = node.result(&created).await;
+    assert_eq!(result["status"], "rejected", "{result}");
+}
+
+async fn encrypted_response_verifies(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create_with("direct_post.jwt").await;
+    let metadata = &created.request["client_metadata"];
+    assert_eq!(
+        metadata["encrypted_response_enc_values_supported"],
+        json!(["A128GCM", "A256GCM"])
+    );
+    assert_eq!(metadata["jwks"]["keys"][0]["alg"], "ECDH-ES");
+    assert_eq!(metadata["jwks"]["keys"][0]["use"], "enc");
+    let token = node.valid_vp_token(&created).await;
+    let jwe = Node::encrypt(&Node::response_key(&created), &token, Node::state(&created));
+    let response = node.post_form(&created, &[("response", &jwe)]).await;
+    assert_eq!(response, (200, json!({})));
+    assert_eq!(node.result(&created).await["status"], "verified");
+    // The same JWE again is a replay.
+    let replay = node.post_form(&created, &[("response", &jwe)]).await;
+    assert_invalid(&replay, "already answered");
+}
+
+async fn malformed_jwe_leaves_session_pending(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create_with("direct_post.jwt").await;
+    for garbage in [
+        "not-a-jwe",
+        "a.b.c.d.e",
+        "eyJhbGciOiJkaXIifQ..AAAA.AAAA.AAAA",
+    ] {
+        let response = node.post_form(&created, &[("response", garbage)]).await;
+        assert_invalid(&response, "malformed encrypted response");
+    }
+    // A well-encrypted payload without a state.
+    let jwe = jwe::encrypt(
+        &Node::response_key(&created),
+        br#"{"vp_token": {}}"#,
+        &EncryptOptions::new(ContentEncryption::A128Gcm),
+    )
+    .expect("encrypt");
+    let response = node.post_form(&created, &[("response", &jwe)]).await;
+    assert_invalid(&response, "payload");
+    assert_eq!(
+        node.result(&created).await,
+        json!({"status": "pending", "report": null})
+    );
+}
+
+async fn jwe_to_another_key_leaves_session_pending(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create_with("direct_post.jwt").await;
+    let token = node.valid_vp_token(&created).await;
+    let stranger = PrivateKey::generate(KeyType::P256).expect("key");
+    let jwe = Node::encrypt(stranger.public_key(), &token, Node::state(&created));
+    let response = node.post_form(&created, &[("response", &jwe)]).await;
+    assert_invalid(&response, "does not decrypt");
+    assert_eq!(
+        node.result(&created).await,
+        json!({"status": "pending", "report": null})
+    );
+    // The right key still works afterwards.
+    let jwe = Node::encrypt(&Node::response_key(&created), &token, Node::state(&created));
+    assert_eq!(node.post_form(&created, &[("response", &jwe)]).await.0, 200);
+}
+
+async fn oversized_jwe_leaves_session_pending(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create_with("direct_post.jwt").await;
+    // Under the HTTP body limit, over the JWE limit.
+    let huge = "a".repeat(jwe::DEFAULT_MAX_TOKEN_LEN + 1);
+    assert!(huge.len() < saifu_server::BODY_LIMIT_BYTES);
+    let response = node.post_form(&created, &[("response", &huge)]).await;
+    assert_invalid(&response, "too large");
+    assert_eq!(node.result(&created).await["status"], "pending");
+}
+
+async fn response_mode_must_match_the_request(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let encrypted = node.create_with("direct_post.jwt").await;
+    let token = node.valid_vp_token(&encrypted).await;
+    let response = node.post(&encrypted, &token, Node::state(&encrypted)).await;
+    assert_invalid(&response, "direct_post.jwt");
+    assert_eq!(node.result(&encrypted).await["status"], "pending");
+
+    let plain = node.create().await;
+    let response = node.post_form(&plain, &[("response", "x.y.z.w.v")]).await;
+    assert_invalid(&response, "direct_post");
+    let both = node
+        .post_form(
+            &plain,
+            &[("response", "x"), ("vp_token", "{}"), ("state", "s")],
+        )
+        .await;
+    assert_invalid(&both, "either");
+    assert_eq!(node.result(&plain).await["status"], "pending");
+}
+
+async fn by_value_request_has_no_request_object(postgres: bool) {
+    let node = Node::start(postgres, 300).await;
+    let created = node.create().await;
+    let response = node
+        .http
+        .get(format!(
+            "{}/presentations/{}/request",
+            node.base, created.id
+        ))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .expect("text")
+            .contains("by value")
+    );
+    // An unsupported prefix or one without an identity is refused at creation.
+    for (prefix, needle) in [("https", "unsupported"), ("x509_san_dns", "not configured")] {
+        let response = node
+            .http
+            .post(format!("{}/admin/presentations", node.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(
+                &json!({"client_id_prefix": prefix, "dcql_query": {"credentials": [
+                    {"id": "employee", "format": "dc+sd-jwt"}
+                ]}}),
+            )
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.expect("json");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .expect("text")
+                .contains(needle),
+            "{body}"
+        );
+    }
+}
 
 async fn presentation_verifies_once(postgres: bool) {
     let node = Node::start(postgres, 300).await;

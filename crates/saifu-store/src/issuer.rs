@@ -2,32 +2,30 @@
 //! dialects accept (`$n` parameters, `ON CONFLICT`); single use is enforced by conditional
 //! `UPDATE` / `DELETE` statements whose affected row count decides.
 
-use saifu_issuer::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure};
+use saifu_issuer::{
+    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord,
+};
 
-use crate::store::Pool;
-use crate::{Store, StoreError};
+use crate::Store;
+use crate::sql::failure;
 
-/// Runs `$body` with `$pool` bound to whichever pool the store has.
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match $store.pool() {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
-        }
-    };
-}
-
-fn failure(e: sqlx::Error) -> StoreFailure {
-    StoreFailure(Box::new(StoreError::from(e)))
-}
-
-type OfferRow = (String, String, String, Option<String>, i64, i64, bool);
-type SessionRow = (String, String, String, i64);
+type OfferRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    bool,
+    Option<String>,
+);
+type SessionRow = (String, String, String, i64, Option<String>);
 
 impl IssuerStore for Store {
     async fn insert_offer(&self, offer: &OfferRecord) -> Result<(), StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_offer (code_digest, config_id, claims, \
-            tx_code_digest, attempts_left, expires_at, used) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+            tx_code_digest, attempts_left, expires_at, used, subject_id) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         on_pool!(self, pool => sqlx::query(SQL)
             .bind(&offer.code_digest)
             .bind(&offer.config_id)
@@ -36,6 +34,7 @@ impl IssuerStore for Store {
             .bind(offer.attempts_left)
             .bind(offer.expires_at)
             .bind(offer.used)
+            .bind(&offer.subject_id)
             .execute(pool)
             .await
             .map(drop))
@@ -44,14 +43,23 @@ impl IssuerStore for Store {
 
     async fn find_offer(&self, code_digest: &str) -> Result<Option<OfferRecord>, StoreFailure> {
         const SQL: &str = "SELECT code_digest, config_id, claims, tx_code_digest, \
-            attempts_left, expires_at, used FROM issuer_offer WHERE code_digest = $1";
+            attempts_left, expires_at, used, subject_id FROM issuer_offer WHERE code_digest = $1";
         let row: Option<OfferRow> = on_pool!(self, pool => sqlx::query_as(SQL)
             .bind(code_digest)
             .fetch_optional(pool)
             .await)
         .map_err(failure)?;
         Ok(row.map(
-            |(code_digest, config_id, claims, tx_code_digest, attempts_left, expires_at, used)| {
+            |(
+                code_digest,
+                config_id,
+                claims,
+                tx_code_digest,
+                attempts_left,
+                expires_at,
+                used,
+                subject_id,
+            )| {
                 OfferRecord {
                     code_digest,
                     config_id,
@@ -60,6 +68,7 @@ impl IssuerStore for Store {
                     attempts_left,
                     expires_at,
                     used,
+                    subject_id,
                 }
             },
         ))
@@ -79,12 +88,13 @@ impl IssuerStore for Store {
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_session (token_digest, config_id, claims, \
-            expires_at) VALUES ($1, $2, $3, $4)";
+            expires_at, subject_id) VALUES ($1, $2, $3, $4, $5)";
         on_pool!(self, pool => sqlx::query(SQL)
             .bind(&session.token_digest)
             .bind(&session.config_id)
             .bind(&session.claims)
             .bind(session.expires_at)
+            .bind(&session.subject_id)
             .execute(pool)
             .await
             .map(drop))
@@ -96,7 +106,7 @@ impl IssuerStore for Store {
         token_digest: &str,
         now: i64,
     ) -> Result<Option<SessionRecord>, StoreFailure> {
-        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at \
+        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at, subject_id \
             FROM issuer_session WHERE token_digest = $1 AND expires_at > $2";
         let row: Option<SessionRow> = on_pool!(self, pool => sqlx::query_as(SQL)
             .bind(token_digest)
@@ -105,11 +115,12 @@ impl IssuerStore for Store {
             .await)
         .map_err(failure)?;
         Ok(row.map(
-            |(token_digest, config_id, claims, expires_at)| SessionRecord {
+            |(token_digest, config_id, claims, expires_at, subject_id)| SessionRecord {
                 token_digest,
                 config_id,
                 claims,
                 expires_at,
+                subject_id,
             },
         ))
     }
@@ -132,7 +143,8 @@ impl IssuerStore for Store {
 
     async fn record_issued(&self, record: &IssuedRecord) -> Result<bool, StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_issued (status_index, config_id, claims, \
-            holder_thumbprint, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
+            holder_thumbprint, issued_at, expires_at, subject_id, status) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
             ON CONFLICT (status_index) DO NOTHING";
         let affected = on_pool!(self, pool => sqlx::query(SQL)
             .bind(record.status_index)
@@ -141,6 +153,8 @@ impl IssuerStore for Store {
             .bind(&record.holder_thumbprint)
             .bind(record.issued_at)
             .bind(record.expires_at)
+            .bind(&record.subject_id)
+            .bind(i64::from(record.status))
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))
@@ -161,6 +175,62 @@ impl IssuerStore for Store {
                     .map_err(|e| StoreFailure(Box::new(e)))
             })
             .collect()
+    }
+
+    async fn find_issued(&self, status_index: i64) -> Result<Option<IssuedRecord>, StoreFailure> {
+        self.issuer_find_issued(status_index).await
+    }
+
+    async fn list_issued(
+        &self,
+        subject_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<IssuedRecord>, StoreFailure> {
+        self.issuer_list_issued(subject_id, limit).await
+    }
+
+    async fn change_status(
+        &self,
+        status_index: i64,
+        from: u8,
+        to: u8,
+        now: i64,
+    ) -> Result<bool, StoreFailure> {
+        self.issuer_change_status(status_index, from, to, now).await
+    }
+
+    async fn upsert_subject(&self, subject: &SubjectRecord) -> Result<(), StoreFailure> {
+        self.issuer_upsert_subject(subject).await
+    }
+
+    async fn find_subject(&self, id: &str) -> Result<Option<SubjectRecord>, StoreFailure> {
+        self.issuer_find_subject(id).await
+    }
+
+    async fn list_subjects(&self, limit: i64) -> Result<Vec<SubjectRecord>, StoreFailure> {
+        self.issuer_list_subjects(limit).await
+    }
+
+    async fn delete_subject(&self, id: &str) -> Result<bool, StoreFailure> {
+        self.issuer_delete_subject(id).await
+    }
+
+    async fn insert_offer_reference(
+        &self,
+        id_digest: &str,
+        sealed: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreFailure> {
+        self.issuer_insert_offer_reference(id_digest, sealed, expires_at)
+            .await
+    }
+
+    async fn find_offer_reference(
+        &self,
+        id_digest: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreFailure> {
+        self.issuer_find_offer_reference(id_digest, now).await
     }
 }
 
@@ -187,7 +257,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use saifu_issuer::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord};
+    use saifu_issuer::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, SubjectRecord};
 
     use crate::Store;
     use crate::testing::TestDatabase;
@@ -203,6 +273,7 @@ mod tests {
             attempts_left: 2,
             expires_at,
             used: false,
+            subject_id: Some("s-1".into()),
         }
     }
 
@@ -214,6 +285,9 @@ mod tests {
             holder_thumbprint: Some("thumb".into()),
             issued_at: NOW,
             expires_at: NOW + 60,
+            subject_id: Some("s-1".into()),
+            status: 0,
+            status_changed_at: None,
         }
     }
 
@@ -254,6 +328,7 @@ mod tests {
             config_id: "diploma".into(),
             claims: "{}".into(),
             expires_at: NOW + 10,
+            subject_id: None,
         };
         store.insert_session(&session).await.unwrap();
         assert_eq!(store.find_session("t", NOW).await.unwrap(), Some(session));
@@ -271,6 +346,68 @@ mod tests {
             "index taken"
         );
         assert!(store.status_entries().await.unwrap().is_empty());
+        admin_semantics(store).await;
+    }
+
+    /// Status transitions are conditional; subjects upsert; offer references expire.
+    async fn admin_semantics(store: &Store) {
+        assert!(store.change_status(7, 0, 2, NOW + 1).await.unwrap());
+        assert!(
+            !store.change_status(7, 0, 1, NOW + 2).await.unwrap(),
+            "not valid any more"
+        );
+        assert!(
+            !store.change_status(99, 0, 1, NOW).await.unwrap(),
+            "no such entry"
+        );
+        assert_eq!(store.status_entries().await.unwrap(), vec![(7, 2)]);
+        let found = store.find_issued(7).await.unwrap().unwrap();
+        assert_eq!((found.status, found.status_changed_at), (2, Some(NOW + 1)));
+        assert_eq!(store.list_issued(Some("s-1"), 10).await.unwrap().len(), 1);
+        assert!(store.list_issued(Some("s-2"), 10).await.unwrap().is_empty());
+        assert_eq!(store.list_issued(None, 10).await.unwrap()[0], found);
+
+        let mut subject = SubjectRecord {
+            id: "s-1".into(),
+            claims: r#"{"given_name":"Hanako"}"#.into(),
+            password_hash: None,
+            created_at: NOW,
+            updated_at: NOW,
+        };
+        store.upsert_subject(&subject).await.unwrap();
+        subject.claims = r#"{"given_name":"Hana"}"#.into();
+        subject.updated_at = NOW + 5;
+        store
+            .upsert_subject(&SubjectRecord {
+                created_at: NOW + 5,
+                ..subject.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            store.find_subject("s-1").await.unwrap(),
+            Some(subject.clone())
+        );
+        assert_eq!(store.list_subjects(10).await.unwrap(), vec![subject]);
+        assert!(store.delete_subject("s-1").await.unwrap());
+        assert!(!store.delete_subject("s-1").await.unwrap());
+
+        store
+            .insert_offer_reference("r", "sealed", NOW + 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .find_offer_reference("r", NOW)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("sealed")
+        );
+        assert_eq!(
+            store.find_offer_reference("r", NOW + 5).await.unwrap(),
+            None
+        );
     }
 
     #[tokio::test]

@@ -7,7 +7,11 @@
 //! never by an in-process map (see ARCHITECTURE.md §5), which is why the pool is shared here.
 
 mod error;
+#[macro_use]
+mod sql;
 pub mod issuer;
+mod issuer_admin;
+mod issuer_auth;
 mod migrations;
 mod store;
 #[cfg(any(test, feature = "testing"))]

@@ -31,6 +31,33 @@ macro_rules! migrations {
                 "verifier",
                 include_str!(concat!("../migrations/", $dialect, "/0003_verifier.sql")),
             ),
+            (
+                4,
+                "issuer_admin",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0004_issuer_admin.sql"
+                )),
+            ),
+            (
+                5,
+                "issuer_authorization",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0005_issuer_authorization.sql"
+                )),
+            ),
+            (
+                6,
+                "verifier_requests",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0006_verifier_requests.sql"
+                )),
+            ),
         ]
     };
 }

@@ -2,7 +2,8 @@
 //! PostgreSQL. The SQL is written once with `$N` parameters, which both drivers accept; single
 //! use is the conditional `UPDATE … WHERE status = 'pending'` and its affected-row count.
 
-use saifu_verifier::session::{Session, SessionRecord, SessionStatus, SessionStore};
+use saifu_verifier::response_key::ResponseKey;
+use saifu_verifier::session::{ResponseMode, Session, SessionRecord, SessionStatus, SessionStore};
 use serde_json::Value;
 
 use crate::store::Pool;
@@ -19,10 +20,12 @@ macro_rules! on_pool {
 }
 
 const INSERT: &str = "INSERT INTO verifier_sessions \
-     (id, dcql_query, nonce, state, client_id, response_uri, created_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     (id, dcql_query, nonce, state, client_id, response_uri, created_at, expires_at, \
+     response_mode, request_object, response_key) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const SELECT: &str = "SELECT id, dcql_query, nonce, state, client_id, response_uri, created_at, \
-     expires_at, status, report FROM verifier_sessions WHERE id = $1";
+     expires_at, status, report, response_mode, request_object, response_key \
+     FROM verifier_sessions WHERE id = $1";
 const COMPLETE: &str = "UPDATE verifier_sessions SET status = $1, report = $2, completed_at = $3 \
      WHERE id = $4 AND state = $5 AND status = 'pending' AND expires_at > $3";
 const EXPIRE: &str = "UPDATE verifier_sessions SET status = 'expired', completed_at = $1 \
@@ -39,6 +42,9 @@ type Row = (
     i64,
     i64,
     String,
+    Option<String>,
+    String,
+    Option<String>,
     Option<String>,
 );
 
@@ -65,9 +71,25 @@ fn corrupt(what: &str, reason: impl ToString) -> StoreError {
 }
 
 fn record(row: Row) -> Result<SessionRecord, StoreError> {
-    let (id, dcql, nonce, state, client_id, response_uri, created_at, expires_at, status, report) =
-        row;
+    let (
+        id,
+        dcql,
+        nonce,
+        state,
+        client_id,
+        response_uri,
+        created_at,
+        expires_at,
+        status,
+        report,
+        response_mode,
+        request_object,
+        response_key,
+    ) = row;
     let json = |what, text: &str| serde_json::from_str::<Value>(text).map_err(|e| corrupt(what, e));
+    let response_key = response_key
+        .map(|stored| ResponseKey::from_stored(&stored).map_err(|e| corrupt("response_key", e)))
+        .transpose()?;
     Ok(SessionRecord {
         session: Session {
             id,
@@ -76,6 +98,10 @@ fn record(row: Row) -> Result<SessionRecord, StoreError> {
             state,
             client_id,
             response_uri,
+            response_mode: ResponseMode::from_name(&response_mode)
+                .ok_or_else(|| corrupt("response_mode", response_mode))?,
+            request_object,
+            response_key,
             created_at,
             expires_at,
         },
@@ -89,6 +115,7 @@ impl SessionStore for VerifierSessions {
 
     async fn insert(&self, session: &Session) -> Result<(), StoreError> {
         let dcql = session.dcql_query.to_string();
+        let response_key = session.response_key.as_ref().map(ResponseKey::to_stored);
         on_pool!(self.store, |pool| sqlx::query(INSERT)
             .bind(&session.id)
             .bind(&dcql)
@@ -98,6 +125,9 @@ impl SessionStore for VerifierSessions {
             .bind(&session.response_uri)
             .bind(session.created_at)
             .bind(session.expires_at)
+            .bind(session.response_mode.as_str())
+            .bind(session.request_object.as_deref())
+            .bind(response_key.as_ref().map(|key| key.as_str()))
             .execute(pool)
             .await
             .map(drop))?;
@@ -146,7 +176,8 @@ impl SessionStore for VerifierSessions {
 
 #[cfg(test)]
 mod tests {
-    use saifu_verifier::session::{Session, SessionStatus, SessionStore};
+    use saifu_verifier::response_key::ResponseKey;
+    use saifu_verifier::session::{ResponseMode, Session, SessionStatus, SessionStore};
     use serde_json::json;
 
     use super::VerifierSessions;
@@ -161,6 +192,9 @@ mod tests {
             state: "s-1".to_owned(),
             client_id: "redirect_uri:https://v.example/presentations/a/response".to_owned(),
             response_uri: "https://v.example/presentations/a/response".to_owned(),
+            response_mode: ResponseMode::DirectPost,
+            request_object: None,
+            response_key: None,
             created_at: 1_000,
             expires_at: 1_300,
         }
@@ -177,6 +211,16 @@ mod tests {
         assert_eq!(loaded.status, SessionStatus::Pending);
         assert_eq!(loaded.report, None);
         assert!(sessions.load("missing").await.unwrap().is_none());
+
+        // A signed, encrypted-response session keeps its request object and key.
+        let signed = Session {
+            response_mode: ResponseMode::DirectPostJwt,
+            request_object: Some("h.p.s".to_owned()),
+            response_key: Some(ResponseKey::generate().unwrap()),
+            ..session("c")
+        };
+        sessions.insert(&signed).await.unwrap();
+        assert_eq!(sessions.load("c").await.unwrap().unwrap().session, signed);
 
         let report = json!({"verified": true});
         let complete = |state: &'static str, now| {

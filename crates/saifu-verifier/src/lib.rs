@@ -8,15 +8,18 @@
 //! the credential query it was sent under. The answer is a [`VerificationReport`] listing every
 //! check with its outcome, and a typed [`VerifierError`] when the presentation is refused.
 
+pub mod client;
 mod error;
 mod keys;
 mod over_disclosure;
 mod pipeline;
 mod report;
 mod request;
+pub mod response_key;
 pub mod session;
 mod status;
 mod trust;
+pub mod x509;
 
 pub use error::{QueryMismatch, VerifierError};
 pub use keys::IssuerKeys;

@@ -94,6 +94,16 @@ impl Verifier {
         }
     }
 
+    /// The JOSE names of the algorithms accepted for issuer signatures and KB-JWTs, which a
+    /// request declares in `client_metadata.vp_formats_supported`.
+    pub fn jose_algorithms(&self) -> Vec<&'static str> {
+        self.config
+            .allowed_algorithms
+            .iter()
+            .map(|alg| alg.jose_name())
+            .collect()
+    }
+
     /// Verifies the `vp_token` answering `request`, at time `now` (seconds since the epoch).
     /// Checks stop at the first failure; the report lists each check run with its outcome.
     pub async fn verify(

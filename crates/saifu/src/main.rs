@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
         Command::Jws(args) => cli::jws::run(args, &global).await,
         Command::Credential(args) => cli::credential::run(args, &global).await,
         Command::StatusList(args) => cli::status_list::run(args, &global).await,
+        Command::Issuer(args) => cli::issuer::run(args, &global).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

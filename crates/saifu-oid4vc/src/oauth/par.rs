@@ -22,6 +22,9 @@ pub enum ParError {
     /// PKCE is required with `S256`.
     #[error(transparent)]
     Pkce(#[from] PkceError),
+    /// A `redirect_uri` the code must not be sent to (RFC 6749 §3.1.2, RFC 8252 §7).
+    #[error("redirect_uri {0}")]
+    RedirectUri(&'static str),
 }
 
 /// The authorization request parameters pushed to the PAR endpoint (RFC 9126 §2.1), with PKCE
@@ -57,13 +60,19 @@ impl PushedAuthorizationRequest {
             return Err(ParError::RequestUriInside);
         }
         pkce::check_method(&form.require("code_challenge_method")?)?;
+        let code_challenge = form.require("code_challenge")?;
+        pkce::check_challenge(&code_challenge)?;
+        let redirect_uri = form.take("redirect_uri");
+        if let Some(uri) = &redirect_uri {
+            check_redirect_uri(uri)?;
+        }
         Ok(PushedAuthorizationRequest {
             client_id: form.require("client_id")?,
             response_type: form.require("response_type")?,
-            redirect_uri: form.take("redirect_uri"),
+            redirect_uri,
             scope: form.take("scope"),
             state: form.take("state"),
-            code_challenge: form.require("code_challenge")?,
+            code_challenge,
             authorization_details: form.take("authorization_details"),
             issuer_state: form.take("issuer_state"),
             extra: form.into_rest(),
@@ -94,6 +103,35 @@ impl PushedAuthorizationRequest {
     }
 }
 
+/// Schemes a browser must never be sent to with a code: they run or read content locally.
+const FORBIDDEN_SCHEMES: [&str; 4] = ["javascript", "data", "file", "vbscript"];
+
+/// Checks a `redirect_uri` an authorization server will send the browser (and the code) to:
+/// an absolute URI without fragment (RFC 6749 §3.1.2); `https`, a wallet's private-use scheme
+/// (RFC 8252 §7.1), or `http` only on a loopback address (RFC 8252 §7.3).
+pub fn check_redirect_uri(uri: &str) -> Result<(), ParError> {
+    let parsed =
+        url::Url::parse(uri).map_err(|_| ParError::RedirectUri("is not an absolute URI"))?;
+    if parsed.fragment().is_some() {
+        return Err(ParError::RedirectUri("must not have a fragment"));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => match parsed.host() {
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            _ => Err(ParError::RedirectUri(
+                "may use http only on a loopback address",
+            )),
+        },
+        scheme if FORBIDDEN_SCHEMES.contains(&scheme) => Err(ParError::RedirectUri(
+            "uses a scheme that runs or reads local content",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The PAR endpoint's `201 Created` body (RFC 9126 §2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushedAuthorizationResponse {
@@ -101,4 +139,44 @@ pub struct PushedAuthorizationResponse {
     pub request_uri: String,
     /// Lifetime of `request_uri` in seconds.
     pub expires_in: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_a_code_may_be_sent_to() {
+        for good in [
+            "https://wallet.example/cb?x=1",
+            "http://127.0.0.1:4000/cb",
+            "http://[::1]/cb",
+            "http://localhost/cb",
+            "eu.wallet.example:/cb",
+        ] {
+            assert_eq!(check_redirect_uri(good), Ok(()), "{good}");
+        }
+        for (bad, why) in [
+            ("/relative", "is not an absolute URI"),
+            ("https://wallet.example/cb#frag", "must not have a fragment"),
+            (
+                "http://wallet.example/cb",
+                "may use http only on a loopback address",
+            ),
+            (
+                "javascript:alert(1)",
+                "uses a scheme that runs or reads local content",
+            ),
+            (
+                "data:text/html,x",
+                "uses a scheme that runs or reads local content",
+            ),
+        ] {
+            assert_eq!(
+                check_redirect_uri(bad),
+                Err(ParError::RedirectUri(why)),
+                "{bad}"
+            );
+        }
+    }
 }

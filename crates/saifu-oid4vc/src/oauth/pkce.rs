@@ -27,6 +27,9 @@ pub enum PkceError {
     /// The verifier does not hash to the challenge (RFC 7636 §4.6).
     #[error("code_verifier does not match the code_challenge")]
     Mismatch,
+    /// A `code_challenge` that no `S256` hash can be: not 43 base64url characters (§4.2).
+    #[error("code_challenge is not an S256 challenge (43 base64url characters)")]
+    ChallengeShape,
 }
 
 impl PkceError {
@@ -46,6 +49,18 @@ pub fn check_method(method: &str) -> Result<(), PkceError> {
         S256 => Ok(()),
         "plain" => Err(PkceError::PlainRefused),
         other => Err(PkceError::UnknownMethod(other.to_owned())),
+    }
+}
+
+/// Checks that a `code_challenge` has the shape of an `S256` challenge, base64url without
+/// padding of 32 bytes (§4.2), so that a malformed one is refused when it is pushed rather than
+/// making every later exchange fail.
+pub fn check_challenge(challenge: &str) -> Result<(), PkceError> {
+    let base64url = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    if challenge.len() == 43 && challenge.chars().all(base64url) {
+        Ok(())
+    } else {
+        Err(PkceError::ChallengeShape)
     }
 }
 
@@ -87,5 +102,29 @@ pub fn verify(verifier: &str, challenge_value: &str, method: &str) -> Result<(),
         Ok(())
     } else {
         Err(PkceError::Mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_shape_is_that_of_an_s256_hash() {
+        let verifier = generate_verifier();
+        assert_eq!(check_challenge(&challenge(&verifier).unwrap()), Ok(()));
+        for bad in [
+            "",
+            "short",
+            &"A".repeat(44),
+            &format!("{}=", "A".repeat(42)),
+            &"+".repeat(43),
+        ] {
+            assert_eq!(
+                check_challenge(bad),
+                Err(PkceError::ChallengeShape),
+                "{bad}"
+            );
+        }
     }
 }

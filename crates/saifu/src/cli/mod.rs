@@ -9,9 +9,11 @@
 pub mod credential;
 pub mod did;
 mod input;
+pub mod issuer;
 pub mod jws;
 mod keyio;
 pub mod keys;
+mod node;
 mod output;
 pub mod serve;
 pub mod status_list;
@@ -91,6 +93,8 @@ pub enum Command {
     Credential(credential::CredentialArgs),
     /// Manage Token Status Lists: create, set, get, sign as a token, verify
     StatusList(status_list::StatusListArgs),
+    /// Run a node's issuer: subjects, offers, issued credentials, revocation
+    Issuer(issuer::IssuerArgs),
 }
 
 /// Why a command failed. The message says what went wrong; [`CliError::hint`] says what to do.
@@ -112,6 +116,34 @@ pub enum CliError {
         /// The underlying error.
         source: std::io::Error,
     },
+
+    /// A command-line argument is malformed.
+    #[error("{0}")]
+    BadArgument(String),
+
+    /// The node did not answer.
+    #[error("cannot reach the node at {url}: {source}")]
+    NodeUnreachable {
+        /// The node's URL.
+        url: String,
+        /// Why.
+        source: reqwest::Error,
+    },
+
+    /// The node refused the request.
+    #[error("the node refused: {error} ({status}){}", if description.is_empty() { String::new() } else { format!(": {description}") })]
+    NodeRejected {
+        /// The HTTP status.
+        status: reqwest::StatusCode,
+        /// The OAuth-style error code.
+        error: String,
+        /// The node's explanation.
+        description: String,
+    },
+
+    /// No admin token is set and the node's data directory has none.
+    #[error("no admin token: {0}")]
+    NoAdminToken(saifu_server::NodeFileError),
 
     /// The passphrase prompt failed.
     #[error("could not read the passphrase: {0}")]
@@ -266,12 +298,19 @@ impl CliError {
     pub fn hint(&self) -> String {
         match self {
             CliError::Config(error) => config_hint(error),
+            CliError::NodeUnreachable { .. }
+            | CliError::NodeRejected { .. }
+            | CliError::NoAdminToken(_) => node::hint(self),
+            CliError::BadArgument(_) => "see the command's --help for the expected form".into(),
             CliError::Serve(ServeError::Store(error)) => store_hint(error),
             CliError::Serve(ServeError::Bind { .. }) => {
                 "choose another port with --port N (0 picks a free one) or another address with \
                  --listen ADDR:PORT"
                     .into()
             }
+            CliError::Serve(ServeError::Role(_)) => "check the data directory's admin-token and \
+                 issuer-key.jwk files (move a damaged one away to get a new one)"
+                .into(),
             CliError::Serve(ServeError::Serve(_)) => {
                 "start the node again; if this repeats, report it with the log lines above".into()
             }
@@ -339,6 +378,10 @@ fn key_hint(error: &CliError) -> String {
         }
         CliError::Config(_)
         | CliError::Serve(_)
+        | CliError::BadArgument(_)
+        | CliError::NodeUnreachable { .. }
+        | CliError::NodeRejected { .. }
+        | CliError::NoAdminToken(_)
         | CliError::SdJwtVc(_)
         | CliError::SdJwt(_)
         | CliError::Claims { .. }

@@ -15,7 +15,9 @@ use crate::cli::{CliError, GlobalArgs};
 const AFTER_HELP: &str = "\
 Settings are merged in this order, later ones winning: built-in defaults, the --config file, \
 SAIFU_* environment variables (SAIFU_LISTEN, SAIFU_PORT, SAIFU_DATA_DIR, SAIFU_DATABASE_URL, \
-SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL), then these flags. Logs go to stderr; RUST_LOG filters them \
+SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL, SAIFU_ADMIN_TOKEN), then these flags. Without \
+SAIFU_ADMIN_TOKEN the node writes a generated admin token to `admin-token` in its data directory, \
+where `saifu issuer …` on the same machine finds it. Logs go to stderr; RUST_LOG filters them \
 (e.g. RUST_LOG=debug). The first line on stdout names the address the node listens on.
 
 Examples:
@@ -79,6 +81,7 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
         database_url: args.database_url,
         log_format: args.log_format,
         public_url: args.public_url,
+        ..ConfigLayer::default()
     };
     let config = Config::load(
         args.config.as_deref(),

@@ -1,0 +1,291 @@
+//! The issuer's admin API (bearer admin token on every route): subjects (one by one or from
+//! CSV), offers for a subject or for given claims — by value or by reference, with a deep link,
+//! a QR code and the PIN to send out of band — and the issued credentials with revoke, suspend
+//! and reinstate.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use saifu_issuer::{IssuedRecord, IssuerError, NewOffer, StatusChange, SubjectRecord, status_name};
+use saifu_oid4vc::vci::offer::{InputMode, OFFER_SCHEME, OfferReference, TxCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::auth;
+use crate::issuer::{Failure, IssuerRole, no_store, unauthorized};
+use crate::pages::qr_svg;
+
+type Role = State<Arc<IssuerRole>>;
+
+/// Most rows a list endpoint returns when the request names no `limit`.
+const DEFAULT_LIMIT: i64 = 100;
+/// Most rows a list endpoint ever returns.
+const MAX_LIMIT: i64 = 1000;
+
+/// The admin routes, each behind the admin token.
+pub(crate) fn routes(role: Arc<IssuerRole>) -> Router<Arc<IssuerRole>> {
+    Router::new()
+        .route("/admin/subjects", get(list_subjects).post(put_subject))
+        .route("/admin/subjects/import", post(import_subjects))
+        .route(
+            "/admin/subjects/{id}",
+            get(get_subject).delete(delete_subject),
+        )
+        .route("/admin/offers", post(create_offer))
+        .route("/admin/credentials", get(list_issued))
+        .route("/admin/credentials/{index}", get(get_issued))
+        .route("/admin/credentials/{index}/{action}", post(change_status))
+        .route("/admin/configurations", get(configurations))
+        .route_layer(middleware::from_fn_with_state(role, require_admin))
+}
+
+async fn require_admin(State(role): Role, request: Request, next: Next) -> Response {
+    if auth::has_admin_token(request.headers(), &role.admin_token) {
+        next.run(request).await
+    } else {
+        unauthorized()
+    }
+}
+
+fn invalid(why: impl std::fmt::Display) -> Failure {
+    Failure(IssuerError::InvalidInput(why.to_string()))
+}
+
+/// A JSON body, or a 400 that says what is wrong with it.
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Failure> {
+    serde_json::from_str(body).map_err(|e| invalid(format!("malformed request body: {e}")))
+}
+
+/// A subject as the API shows it: never the password hash, only whether one is set.
+fn subject_view(subject: &SubjectRecord) -> Value {
+    json!({
+        "id": subject.id,
+        "claims": serde_json::from_str::<Value>(&subject.claims).unwrap_or(Value::Null),
+        "can_log_in": subject.password_hash.is_some(),
+        "created_at": subject.created_at,
+        "updated_at": subject.updated_at,
+    })
+}
+
+/// An issued credential as the API shows it: what revocation needs, no credential secret.
+pub(crate) fn issued_view(record: &IssuedRecord) -> Value {
+    json!({
+        "status_index": record.status_index,
+        "credential_configuration_id": record.config_id,
+        "subject": record.subject_id,
+        "claims": serde_json::from_str::<Value>(&record.claims).unwrap_or(Value::Null),
+        "holder_key_thumbprint": record.holder_thumbprint,
+        "issued_at": record.issued_at,
+        "expires_at": record.expires_at,
+        "status": status_name(record.status),
+        "status_changed_at": record.status_changed_at,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubjectBody {
+    id: String,
+    #[serde(default)]
+    claims: Map<String, Value>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+async fn put_subject(State(role): Role, body: String) -> Result<Response, Failure> {
+    let body: SubjectBody = parse(&body)?;
+    let subject = role
+        .issuer
+        .put_subject(&body.id, body.claims, body.password.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(subject_view(&subject))).into_response())
+}
+
+async fn import_subjects(State(role): Role, body: String) -> Result<Response, Failure> {
+    let report = role.issuer.import_subjects_csv(&body).await?;
+    Ok(Json(report).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    subject: Option<String>,
+}
+
+impl ListQuery {
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+}
+
+async fn list_subjects(
+    State(role): Role,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
+    let subjects = role.issuer.subjects(query.limit()).await?;
+    let views: Vec<Value> = subjects.iter().map(subject_view).collect();
+    Ok(Json(json!({ "subjects": views })).into_response())
+}
+
+async fn get_subject(State(role): Role, Path(id): Path<String>) -> Result<Response, Failure> {
+    let subject = role.issuer.subject(&id).await?;
+    Ok(Json(subject_view(&subject)).into_response())
+}
+
+async fn delete_subject(State(role): Role, Path(id): Path<String>) -> Result<Response, Failure> {
+    role.issuer.remove_subject(&id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Body of `POST /admin/offers`: for a registered `subject`, or for literal `claims`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfferBody {
+    credential_configuration_id: String,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    claims: Option<Map<String, Value>>,
+    /// A PIN required at the token endpoint (`true` for a 6-digit one, or a `tx_code` object).
+    #[serde(default)]
+    tx_code: Option<TxCodeChoice>,
+    /// Publish the offer at a `credential_offer_uri` instead of inlining it in the link.
+    #[serde(default)]
+    by_reference: bool,
+    /// Also offer the authorization code grant (the subject logs in at the issuer).
+    #[serde(default)]
+    authorization_code: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TxCodeChoice {
+    Flag(bool),
+    Spec(TxCode),
+}
+
+impl TxCodeChoice {
+    fn into_tx_code(self) -> Option<TxCode> {
+        match self {
+            TxCodeChoice::Flag(false) => None,
+            TxCodeChoice::Flag(true) => Some(TxCode {
+                input_mode: Some(InputMode::Numeric),
+                length: None,
+                description: Some("Enter the PIN you received from the issuer".into()),
+            }),
+            TxCodeChoice::Spec(spec) => Some(spec),
+        }
+    }
+}
+
+/// Answer of `POST /admin/offers`.
+#[derive(Debug, Serialize)]
+struct OfferCreated {
+    credential_offer: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential_offer_uri: Option<String>,
+    link: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_svg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tx_code: Option<String>,
+}
+
+async fn create_offer(State(role): Role, body: String) -> Result<Response, Failure> {
+    let body: OfferBody = parse(&body)?;
+    let tx_code = body.tx_code.and_then(TxCodeChoice::into_tx_code);
+    let config = &body.credential_configuration_id;
+    let created = match (body.subject, body.claims) {
+        (Some(subject), None) => {
+            role.issuer
+                .create_subject_offer(&subject, config, tx_code, body.authorization_code)
+                .await?
+        }
+        (None, Some(claims)) if !body.authorization_code => {
+            role.issuer.create_offer(claims, config, tx_code).await?
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "authorization_code offers are made for a registered subject",
+            ));
+        }
+        _ => return Err(invalid("give exactly one of `subject` and `claims`")),
+    };
+    let answer = offer_answer(&role, created, body.by_reference).await?;
+    Ok((StatusCode::CREATED, no_store(), Json(answer)).into_response())
+}
+
+async fn offer_answer(
+    role: &IssuerRole,
+    created: NewOffer,
+    by_reference: bool,
+) -> Result<OfferCreated, Failure> {
+    let (reference, credential_offer_uri) = if by_reference {
+        let uri = role.issuer.publish_offer(&created.offer).await?;
+        let url =
+            url::Url::parse(&uri).map_err(|e| Failure(IssuerError::Signing(e.to_string())))?;
+        (OfferReference::ByReference(url), Some(uri))
+    } else {
+        (OfferReference::ByValue(created.offer.clone()), None)
+    };
+    let link = reference.to_link(OFFER_SCHEME);
+    Ok(OfferCreated {
+        credential_offer: serde_json::to_value(&created.offer).unwrap_or(Value::Null),
+        credential_offer_uri,
+        qr_svg: qr_svg(&link),
+        link,
+        tx_code: created.pin,
+    })
+}
+
+async fn list_issued(
+    State(role): Role,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
+    let issued = role
+        .issuer
+        .issued_list(query.subject.as_deref(), query.limit())
+        .await?;
+    let views: Vec<Value> = issued.iter().map(issued_view).collect();
+    Ok(Json(json!({ "credentials": views })).into_response())
+}
+
+async fn get_issued(State(role): Role, Path(index): Path<i64>) -> Result<Response, Failure> {
+    let record = role.issuer.issued(index).await?;
+    Ok(Json(issued_view(&record)).into_response())
+}
+
+async fn change_status(
+    State(role): Role,
+    Path((index, action)): Path<(i64, String)>,
+) -> Result<Response, Failure> {
+    let change = match action.as_str() {
+        "revoke" => StatusChange::Revoke,
+        "suspend" => StatusChange::Suspend,
+        "reinstate" => StatusChange::Reinstate,
+        other => {
+            return Err(Failure(IssuerError::NotFound(format!(
+                "no action `{other}`: use revoke, suspend or reinstate"
+            ))));
+        }
+    };
+    let record = role.issuer.change_status(index, change).await?;
+    tracing::info!(status_index = index, action = %action, "credential status changed");
+    Ok(Json(issued_view(&record)).into_response())
+}
+
+async fn configurations(State(role): Role) -> Response {
+    let metadata = role.issuer.config().issuer_metadata();
+    Json(json!({
+        "credential_configurations_supported": metadata.credential_configurations_supported,
+    }))
+    .into_response()
+}

@@ -1,0 +1,167 @@
+//! The roles' settings in the config file (`[issuer]`, `[verifier]`), with defaults that give a
+//! newcomer a working issuer and verifier without writing any configuration: the built-in
+//! credential types are the ones of the Japanese digital-ID plans (a national PID, a university
+//! diploma, an employment credential).
+
+use serde::Deserialize;
+
+/// `[issuer]`: whether the node issues, as whom, and which credential types.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IssuerSettings {
+    /// Serve the issuer role.
+    pub enabled: bool,
+    /// The issuer's display name, shown by wallets.
+    pub name: String,
+    /// How long offers (pre-authorized codes) stay valid, in seconds.
+    pub offer_ttl_seconds: i64,
+    /// Wrong `tx_code` attempts allowed per offer.
+    pub tx_code_attempts: i64,
+    /// Most credentials (proofs) in one Credential Request.
+    pub batch_size: u32,
+    /// The credential types; the built-in ones when the file names none.
+    pub credentials: Vec<CredentialSettings>,
+}
+
+impl Default for IssuerSettings {
+    fn default() -> Self {
+        IssuerSettings {
+            enabled: true,
+            name: "saifu issuer".into(),
+            offer_ttl_seconds: 7 * 24 * 3600,
+            tx_code_attempts: 5,
+            batch_size: 10,
+            credentials: builtin_credentials(),
+        }
+    }
+}
+
+/// One `[[issuer.credentials]]` entry: an SD-JWT VC type.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialSettings {
+    /// Configuration id (`credential_configuration_id`).
+    pub id: String,
+    /// The SD-JWT VC type (`vct`).
+    pub vct: String,
+    /// Display name.
+    pub name: String,
+    /// OAuth scope; the id when absent.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Validity of an issued credential, in days.
+    #[serde(default = "default_validity_days")]
+    pub validity_days: i64,
+    /// Whether credentials are bound to a holder key.
+    #[serde(default = "yes")]
+    pub holder_binding: bool,
+    /// The claims, in display order.
+    pub claims: Vec<ClaimSettings>,
+}
+
+/// One claim of a credential type.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimSettings {
+    /// Claim name.
+    pub name: String,
+    /// Display name.
+    pub display: String,
+    /// Selectively disclosable (the default: disclose only what is asked).
+    #[serde(default = "yes")]
+    pub sd: bool,
+}
+
+/// `[verifier]`: whether the node verifies, and whose credentials it trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerifierSettings {
+    /// Serve the verifier role.
+    pub enabled: bool,
+    /// How long a presentation request stays open, in seconds.
+    pub session_ttl_seconds: i64,
+    /// Trust this node's own issuer for all its credential types.
+    pub trust_own_issuer: bool,
+}
+
+impl Default for VerifierSettings {
+    fn default() -> Self {
+        VerifierSettings {
+            enabled: true,
+            session_ttl_seconds: 600,
+            trust_own_issuer: true,
+        }
+    }
+}
+
+fn default_validity_days() -> i64 {
+    365
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn claim(name: &str, display: &str) -> ClaimSettings {
+    ClaimSettings {
+        name: name.into(),
+        display: display.into(),
+        sd: true,
+    }
+}
+
+fn credential(id: &str, vct: &str, name: &str, claims: Vec<ClaimSettings>) -> CredentialSettings {
+    CredentialSettings {
+        id: id.into(),
+        vct: vct.into(),
+        name: name.into(),
+        scope: None,
+        validity_days: default_validity_days(),
+        holder_binding: true,
+        claims,
+    }
+}
+
+/// The credential types a node offers when its config names none.
+fn builtin_credentials() -> Vec<CredentialSettings> {
+    vec![
+        credential(
+            "pid",
+            "urn:eudi:pid:1",
+            "Personal ID",
+            vec![
+                claim("given_name", "Given name"),
+                claim("family_name", "Family name"),
+                claim("birthdate", "Date of birth"),
+                claim("address", "Address"),
+                claim("age_over_18", "Over 18"),
+                claim("nationality", "Nationality"),
+            ],
+        ),
+        credential(
+            "diploma",
+            "https://saifu.dev/vct/diploma",
+            "University Diploma",
+            vec![
+                claim("given_name", "Given name"),
+                claim("family_name", "Family name"),
+                claim("university", "University"),
+                claim("degree", "Degree"),
+                claim("field_of_study", "Field of study"),
+                claim("graduation_date", "Graduation date"),
+            ],
+        ),
+        credential(
+            "employee",
+            "https://saifu.dev/vct/employee",
+            "Employment",
+            vec![
+                claim("given_name", "Given name"),
+                claim("family_name", "Family name"),
+                claim("employer", "Employer"),
+                claim("position", "Position"),
+                claim("start_date", "Start date"),
+            ],
+        ),
+    ]
+}
