@@ -33,7 +33,7 @@ setGlobalConfig({ allowInsecureUrls: true });
 
 const KEY_TYPES = { EdDSA: ['EdDSA', { crv: 'Ed25519' }], ES256: ['ES256', {}] };
 
-/// `count` fresh holder key pairs for `alg`, each with its public JWK.
+// `count` fresh holder key pairs for `alg`, each with its public JWK.
 async function holderKeys(alg, count) {
   const [joseAlg, options] = KEY_TYPES[alg] ?? fail(`unsupported alg '${alg}'`);
   return Promise.all(Array.from({ length: count }, async () => {
@@ -46,9 +46,9 @@ function fail(message) {
   throw new Error(message);
 }
 
-/// The library's callbacks: SHA-2 and randomness from node:crypto, proof JWTs signed with jose by
-/// the holder key whose public JWK the library names.
-function callbacks(keys, clientAuthentication) {
+// The library's callbacks: SHA-2 and randomness from node:crypto, proof JWTs signed with jose by
+// the holder key whose public JWK the library names.
+function walletCallbacks(keys, clientAuthentication) {
   return {
     fetch,
     hash: (data, alg) => createHash(alg.replace('-', '')).update(data).digest(),
@@ -65,8 +65,8 @@ function callbacks(keys, clientAuthentication) {
   };
 }
 
-/// Pre-authorized code flow: the Token Request with the offer's code and the PIN.
-async function preAuthorizedToken(client, credentialOffer, issuerMetadata, req) {
+// Pre-authorized code flow: the Token Request with the offer's code and the PIN.
+async function preAuthorizedToken({ client, credentialOffer, issuerMetadata }, req) {
   const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
     credentialOffer,
     issuerMetadata,
@@ -75,7 +75,7 @@ async function preAuthorizedToken(client, credentialOffer, issuerMetadata, req) 
   return accessTokenResponse.access_token;
 }
 
-/// Decodes the HTML character references maud and similar escapers emit in attribute values.
+// Decodes the HTML character references maud and similar escapers emit in attribute values.
 function unescapeHtml(text) {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|amp|lt|gt|quot|apos|#39);/gi, (_, ref) => {
     if (ref[0] === '#') {
@@ -90,28 +90,30 @@ function attribute(tag, name) {
   return match ? unescapeHtml(match[1] ?? match[2] ?? match[3]) : undefined;
 }
 
-/// The login form of an authorization page: its absolute action URL and its prefilled fields.
+// The login form of an authorization page: its absolute action URL and its prefilled fields.
 function loginForm(html, pageUrl) {
-  const form = html.match(/<form\b[^>]*>([\s\S]*?)<\/form>/i) ?? fail(`no form on the authorization page:\n${html}`);
-  const method = (attribute(form[0].match(/<form\b[^>]*>/i)[0], 'method') ?? 'get').toLowerCase();
+  const [, tag, body] = html.match(/(<form\b[^>]*>)([\s\S]*?)<\/form>/i)
+    ?? fail(`no form on the authorization page:\n${html}`);
+  const method = (attribute(tag, 'method') ?? 'get').toLowerCase();
   if (method !== 'post') fail(`the login form uses method '${method}', not post`);
-  const action = new URL(attribute(form[0].match(/<form\b[^>]*>/i)[0], 'action') ?? pageUrl, pageUrl);
+  const action = new URL(attribute(tag, 'action') ?? pageUrl, pageUrl);
   const fields = new URLSearchParams();
-  for (const [input] of form[1].matchAll(/<input\b[^>]*>/gi)) {
+  for (const [input] of body.matchAll(/<input\b[^>]*>/gi)) {
     const name = attribute(input, 'name');
     if (name) fields.set(name, attribute(input, 'value') ?? '');
   }
   return { action, fields };
 }
 
-/// The `name=value` pairs of a response's Set-Cookie headers, as a browser would send them back.
-function cookies(response) {
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+// The Cookie header a browser would send back after `response` (none when it set no cookie).
+function cookieHeader(response) {
+  const pairs = response.headers.getSetCookie().map((c) => c.split(';')[0]);
+  return pairs.length ? { cookie: pairs.join('; ') } : {};
 }
 
-/// Authorization code flow: PAR with PKCE S256 and state through the library, the login as a
-/// browser, then the Token Request with the code and the PKCE verifier.
-async function authorizationCodeToken(client, credentialOffer, issuerMetadata, req) {
+// Authorization code flow: PAR with PKCE S256 and state through the library, the login as a
+// browser, then the Token Request with the code and the PKCE verifier.
+async function authorizationCodeToken({ client, callbacks, credentialOffer, issuerMetadata }, req) {
   const grant = credentialOffer.grants?.authorization_code ?? fail('the offer has no authorization_code grant');
   const authorizationServerMetadata = getAuthorizationServerMetadataFromList(
     issuerMetadata.authorizationServers,
@@ -119,8 +121,8 @@ async function authorizationCodeToken(client, credentialOffer, issuerMetadata, r
   );
   const configurationId = credentialOffer.credential_configuration_ids[0];
   const scope = issuerMetadata.credentialIssuer.credential_configurations_supported[configurationId].scope;
-  const state = Buffer.from(randomBytes(16)).toString('base64url');
-  const oauth2 = new Oauth2Client({ callbacks: callbacks([], clientAuthenticationNone({ clientId: req.client_id })) });
+  const state = randomBytes(16).toString('base64url');
+  const oauth2 = new Oauth2Client({ callbacks });
   const { authorizationRequestUrl, pkce } = await oauth2.createAuthorizationRequestUrl({
     authorizationServerMetadata,
     clientId: req.client_id,
@@ -141,7 +143,7 @@ async function authorizationCodeToken(client, credentialOffer, issuerMetadata, r
   const login = await fetch(action, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies(page) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...cookieHeader(page) },
     body: fields.toString(),
   });
   const location = login.headers.get('location');
@@ -171,11 +173,12 @@ async function run(req) {
   const authentication = req.flow === 'authorization_code'
     ? clientAuthenticationNone({ clientId: req.client_id })
     : clientAuthenticationAnonymous();
-  const client = new Openid4vciClient({ callbacks: callbacks(keys, authentication) });
+  const callbacks = walletCallbacks(keys, authentication);
+  const client = new Openid4vciClient({ callbacks });
 
   const credentialOffer = await client.resolveCredentialOffer(req.offer);
   const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer);
-  const accessToken = await flow(client, credentialOffer, issuerMetadata, req);
+  const accessToken = await flow({ client, callbacks, credentialOffer, issuerMetadata }, req);
 
   const credentialConfigurationId = credentialOffer.credential_configuration_ids[0];
   const { c_nonce: nonce } = await client.requestNonce({ issuerMetadata });

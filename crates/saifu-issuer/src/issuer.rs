@@ -329,12 +329,11 @@ impl<S: IssuerStore> Issuer<S> {
                 .ok_or_else(|| CredentialError::InvalidNonce("proof has no nonce".into()))?;
             nonces.insert(digest(nonce));
         }
-        for nonce in &nonces {
-            if !self.store.consume_nonce(nonce, now()).await? {
-                return Err(
-                    CredentialError::InvalidNonce("unknown, used or expired nonce".into()).into(),
-                );
-            }
+        let nonces: Vec<String> = nonces.into_iter().collect();
+        if !self.store.consume_nonces(&nonces, now()).await? {
+            return Err(
+                CredentialError::InvalidNonce("unknown, used or expired nonce".into()).into(),
+            );
         }
         Ok(verified.into_iter().map(|p| Some(p.public_key)).collect())
     }

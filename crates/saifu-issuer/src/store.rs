@@ -130,10 +130,12 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
 
-    /// Atomically consumes an unexpired nonce; `false` when unknown, used or expired.
-    fn consume_nonce(
+    /// Atomically consumes every nonce of `nonce_digests` (unexpired, unused), or none: `false`
+    /// when one is unknown, used or expired, and then no nonce is consumed, so a refused batch
+    /// request leaves its good nonces usable.
+    fn consume_nonces(
         &self,
-        nonce_digest: &str,
+        nonce_digests: &[String],
         now: i64,
     ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 

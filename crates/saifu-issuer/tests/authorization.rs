@@ -140,6 +140,7 @@ async fn pushed_requests_are_checked_completely_and_refusals_spend_nothing() {
     let diploma =
         details(r#"{"type":"openid_credential","credential_configuration_id":"diploma"}"#);
     let short = "A".repeat(42);
+    let long = "x".repeat(513);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![("code_challenge_method", "plain")], "invalid_request"),
         (vec![("code_challenge_method", "")], "invalid_request"),
@@ -159,6 +160,8 @@ async fn pushed_requests_are_checked_completely_and_refusals_spend_nothing() {
             "invalid_request",
         ),
         (vec![("request_uri", "urn:x")], "invalid_request"),
+        (vec![("client_id", &long)], "invalid_request"),
+        (vec![("state", &long)], "invalid_request"),
         (vec![("scope", "unknown_scope")], "invalid_scope"),
         (
             vec![("scope", "residence_scope unknown_scope")],
@@ -378,6 +381,30 @@ async fn codes_are_bound_to_client_redirect_and_verifier_and_used_once() {
             .await,
     );
     assert_eq!(error.code(), "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_code_of_a_removed_subject_is_refused_and_kept() {
+    let (_dir, issuer) = issuer().await;
+    let (request_uri, verifier) = push(&issuer, &[("scope", "diploma_scope")]).await;
+    let code = code(&issuer, &request_uri).await;
+    let claims = issuer.subject("alice").await.unwrap();
+    issuer.remove_subject("alice").await.unwrap();
+    let error = token_error(
+        issuer
+            .token(exchange(&code, &verifier, REDIRECT, CLIENT))
+            .await,
+    );
+    assert_eq!(
+        error,
+        TokenError::InvalidGrant("the subject no longer exists".into())
+    );
+    let claims = serde_json::from_str(&claims.claims).unwrap();
+    issuer.put_subject("alice", claims, None).await.unwrap();
+    let response = issuer
+        .token(exchange(&code, &verifier, REDIRECT, CLIENT))
+        .await;
+    assert!(response.is_ok(), "{response:?}");
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@ use saifu_crypto::{Jwk, KeyType, PrivateKey};
 pub const ADMIN_TOKEN_FILE: &str = "admin-token";
 /// File name of the issuer's private JWK in the data directory.
 pub const ISSUER_KEY_FILE: &str = "issuer-key.jwk";
+/// File name of the verifier's did:jwk private key in the data directory.
+pub const VERIFIER_KEY_FILE: &str = "verifier-key.jwk";
 
 /// Why a node file could not be read or created.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +78,22 @@ pub(crate) fn admin_token(data_dir: &Path) -> Result<String, NodeFileError> {
 
 /// The issuer's signing key in `data_dir`, an Ed25519 key generated when there is none yet.
 pub(crate) fn issuer_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
-    let path = data_dir.join(ISSUER_KEY_FILE);
+    private_key(data_dir, ISSUER_KEY_FILE, KeyType::Ed25519)
+}
+
+/// The key of the verifier's did:jwk (it signs request objects), a P-256 key generated when
+/// there is none yet.
+pub(crate) fn verifier_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
+    private_key(data_dir, VERIFIER_KEY_FILE, KeyType::P256)
+}
+
+/// The private JWK in `data_dir/name`, generated as a `key_type` key when there is none yet.
+fn private_key(
+    data_dir: &Path,
+    name: &str,
+    key_type: KeyType,
+) -> Result<PrivateKey, NodeFileError> {
+    let path = data_dir.join(name);
     let corrupt = |reason: String| NodeFileError::Corrupt {
         path: path.clone(),
         reason,
@@ -89,10 +106,10 @@ pub(crate) fn issuer_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
         let jwk: Jwk = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
         return PrivateKey::from_jwk(&jwk).map_err(|e| corrupt(e.to_string()));
     }
-    let key = PrivateKey::generate(KeyType::Ed25519).map_err(|e| corrupt(e.to_string()))?;
+    let key = PrivateKey::generate(key_type).map_err(|e| corrupt(e.to_string()))?;
     let jwk = serde_json::to_vec_pretty(&key.to_jwk()).map_err(|e| corrupt(e.to_string()))?;
     write_private(&path, &jwk)?;
-    tracing::info!(path = %path.display(), "generated the issuer key (Ed25519)");
+    tracing::info!(path = %path.display(), "generated a {key_type:?} key");
     Ok(key)
 }
 

@@ -1,13 +1,25 @@
 //! Assembling a node's roles from its configuration: the admin token, the issuer with its key
-//! and credential types. Kept apart from binding and serving so each is readable on its own.
+//! and credential types, the verifier with its trust list and request signers. Kept apart from binding and serving so each is readable on its own.
 
-use saifu_crypto::LocalSigner;
+use std::path::Path;
+use std::sync::Arc;
+
+use saifu_credential::status::{FetchConfig, StatusListFetcher};
+use saifu_crypto::{LocalSigner, PrivateKey, PublicKey};
+use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_issuer::{ClaimConfig, CredentialConfig, Issuer, IssuerConfig};
 use saifu_store::Store;
+use saifu_store::verifier::VerifierSessions;
+use saifu_verifier::client::{DidIdentity, RequestSigners};
+use saifu_verifier::x509::DevelopmentCa;
+use saifu_verifier::{
+    IssuerKeys, TrustEntry, TrustList, TrustedIssuer, VctFilter, Verifier, VerifierConfig,
+};
 
 use crate::issuer::IssuerRole;
 use crate::node_files::{self, NodeFileError};
-use crate::settings::{CredentialSettings, IssuerSettings};
+use crate::settings::{CredentialSettings, IssuerSettings, VerifierSettings};
+use crate::verifier::VerifierRole;
 use crate::{AppState, Config};
 
 /// How long access tokens and nonces stay valid, in seconds.
@@ -20,6 +32,9 @@ pub enum RoleError {
     /// A file in the data directory could not be read or created.
     #[error(transparent)]
     NodeFile(#[from] NodeFileError),
+    /// The verifier's request signing or status checking could not be set up.
+    #[error("the verifier could not be set up: {0}")]
+    Verifier(String),
     /// The issuer key cannot sign.
     #[error("the issuer key cannot sign: {0}")]
     IssuerKey(String),
@@ -36,20 +51,99 @@ pub(crate) fn app_state(
         None => node_files::admin_token(&config.data_dir)?,
     };
     let mut state = AppState::new(store.clone());
+    let issuer_key = node_files::issuer_key(&config.data_dir)?;
+    if config.verifier.enabled {
+        let role = verifier(
+            &config.verifier,
+            &config.data_dir,
+            base_url,
+            issuer_key.public_key(),
+            store.clone(),
+            admin_token.clone(),
+        )?;
+        state = state.with_verifier(role);
+    }
     if config.issuer.enabled {
-        let issuer = issuer(&config.issuer, &config.data_dir, base_url, store)?;
+        let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
         state = state.with_issuer(IssuerRole::new(issuer, admin_token));
     }
     Ok(state)
 }
 
+/// The verifier: it trusts this node's own issuer (when configured to) for every credential
+/// type, checks its status list, and signs request objects as `x509_san_dns:` (a development
+/// CA made at start for the node's host) and `decentralized_identifier:` (a did:jwk whose key
+/// is kept in the data directory).
+fn verifier(
+    settings: &VerifierSettings,
+    data_dir: &Path,
+    base_url: &str,
+    own_issuer_key: &PublicKey,
+    store: Store,
+    admin_token: String,
+) -> Result<VerifierRole, RoleError> {
+    let mut entries = Vec::new();
+    if settings.trust_own_issuer {
+        entries.push(TrustEntry {
+            issuer: TrustedIssuer::PinnedJwk {
+                iss: base_url.trim_end_matches('/').to_owned(),
+                jwk: Box::new(own_issuer_key.to_jwk()),
+            },
+            vct: VctFilter::Any,
+        });
+    }
+    let trust = TrustList::new(entries);
+    let keys = trust
+        .pinned_keys()
+        .map_err(|e| RoleError::Verifier(e.to_string()))?
+        .into_iter()
+        .fold(IssuerKeys::new(), |keys, (iss, key)| {
+            keys.with_pinned(iss, key)
+        });
+    // The node's own status list is on its own (often loopback) address.
+    let http = HttpClient::new(HttpConfig {
+        allow_private: true,
+        allow_http: true,
+        ..HttpConfig::default()
+    })
+    .map_err(|e| RoleError::Verifier(e.to_string()))?;
+    let status = StatusListFetcher::new(
+        Arc::new(http),
+        Arc::new(own_issuer_key.clone()),
+        FetchConfig::default(),
+    );
+    let verifier = Verifier::new(
+        keys,
+        Arc::new(trust),
+        Arc::new(status),
+        VerifierConfig::default(),
+    );
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".into());
+    let ca = DevelopmentCa::generate(&host).map_err(|e| RoleError::Verifier(e.to_string()))?;
+    let did_key = node_files::verifier_key(data_dir)?;
+    let did = DidIdentity::did_jwk(did_key).map_err(|e| RoleError::Verifier(e.to_string()))?;
+    let signers = RequestSigners::default()
+        .with_x509(ca.identity)
+        .with_did(did);
+    Ok(VerifierRole::new(
+        VerifierSessions::new(store),
+        Arc::new(verifier),
+        signers,
+        base_url,
+        settings.session_ttl_seconds,
+        admin_token,
+    ))
+}
+
 fn issuer(
     settings: &IssuerSettings,
-    data_dir: &std::path::Path,
+    key: PrivateKey,
     issuer_id: &str,
     store: Store,
 ) -> Result<Issuer<Store>, RoleError> {
-    let key = node_files::issuer_key(data_dir)?;
     let kid = key
         .public_key()
         .to_jwk()

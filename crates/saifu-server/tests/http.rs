@@ -19,6 +19,9 @@ fn config(data_dir: &Path, database_url: Option<&str>) -> Config {
         database_url: database_url.map(str::to_owned),
         log_format: LogFormat::Text,
         public_url: None,
+        admin_token: None,
+        issuer: Default::default(),
+        verifier: Default::default(),
     }
 }
 

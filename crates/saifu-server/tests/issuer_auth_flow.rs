@@ -159,6 +159,11 @@ impl Client {
     /// `GET /authorize`; status and page.
     async fn authorize(&self, client_id: &str, request_uri: &str) -> (StatusCode, String) {
         let query = form(&[("client_id", client_id), ("request_uri", request_uri)]);
+        self.authorize_query(&query).await
+    }
+
+    /// `GET /authorize?{query}`; status and page.
+    async fn authorize_query(&self, query: &str) -> (StatusCode, String) {
         let response = self
             .http
             .get(self.url(&format!("/authorize?{query}")))
@@ -229,7 +234,7 @@ fn assert_error(status: StatusCode, body: &Value, code: &str) {
     );
 }
 
-/// A `jwt` key proof of `holder` for `nonce`.
+/// A `jwt` key proof of `holder` for `nonce`, without the OPTIONAL `iss` (App. F.1).
 async fn proof(holder: &LocalSigner, nonce: &str) -> String {
     let mut header = Map::new();
     header.insert("typ".into(), "openid4vci-proof+jwt".into());
@@ -237,7 +242,7 @@ async fn proof(holder: &LocalSigner, nonce: &str) -> String {
         "jwk".into(),
         serde_json::to_value(holder.private_key().public_key().to_jwk()).unwrap(),
     );
-    let claims = json!({"aud": ISSUER_ID, "iat": now(), "nonce": nonce, "iss": CLIENT_ID});
+    let claims = json!({"aud": ISSUER_ID, "iat": now(), "nonce": nonce});
     let payload = serde_json::to_vec(&claims).unwrap();
     jws::sign_compact(&header, &payload, holder).await.unwrap()
 }
@@ -323,8 +328,9 @@ async fn full_flow(base: &str, issuer_key: &saifu_crypto::PublicKey) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    let status = response.status();
     let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
     let compact = body["credentials"][0]["credential"].as_str().unwrap();
     let sd_jwt = SdJwt::parse_compact(compact, &Limits::default()).unwrap();
     let options = VcVerifyOptions {
@@ -388,6 +394,19 @@ async fn negatives(base: &str) {
     assert!(page.contains("another client"), "{page}");
     let (status, _) = client.authorize(CLIENT_ID, "").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let query = form(&[
+        ("client_id", CLIENT_ID),
+        ("request_uri", &pushed.request_uri),
+    ]);
+    let (status, page) = client
+        .authorize_query(&format!("{query}&client_id=x"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("more than once"), "{page}");
+    let response = client
+        .post_form("/authorize/login", form(&[("subject", "alice")]))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let (status, _) = client.authorize(CLIENT_ID, &pushed.request_uri).await;
     assert_eq!(status, StatusCode::OK, "still usable by its client");
 

@@ -12,7 +12,9 @@ use std::future::Future;
 use reqwest::StatusCode;
 use saifu_credential::sd_jwt::HashAlg;
 use saifu_crypto::{KeyType, LocalSigner, PrivateKey, jws};
+use saifu_issuer::IssuerStore;
 use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
+use saifu_store::Store;
 use serde_json::{Map, Value, json};
 use support::{
     CONFIG_ID, TX_CODE_ATTEMPTS, create_offer, now, pin_offer, postgres, serve, sqlite,
@@ -24,19 +26,31 @@ const RACERS: usize = 50;
 /// Concurrent wrong PINs against an offer allowing [`TX_CODE_ATTEMPTS`].
 const WRONG_PINS: usize = 20;
 
-/// One HTTP client for all requests, and the nodes they alternate between.
+/// One HTTP client for all requests, the nodes they alternate between, and the database they
+/// share (read directly only to check counters HTTP cannot show).
 #[derive(Clone)]
 struct Nodes {
     http: reqwest::Client,
     bases: Vec<String>,
+    store: Store,
 }
 
 impl Nodes {
-    fn new(bases: Vec<String>) -> Nodes {
+    /// Serves one node per store; `stores` share one database.
+    async fn serve(stores: Vec<Store>) -> Nodes {
+        let store = stores[0].clone();
         Nodes {
             http: reqwest::Client::new(),
-            bases,
+            bases: serve(stores).await,
+            store,
         }
+    }
+
+    /// The wrong `tx_code` attempts the offer of `code` has left, as stored (the issuer keeps
+    /// codes under their base64url SHA-256).
+    async fn attempts_left(&self, code: &str) -> i64 {
+        let offer = self.store.find_offer(&HashAlg::Sha256.digest(code)).await;
+        offer.expect("store").expect("offer").attempts_left
     }
 
     /// The Credential Issuer Identifier all nodes share.
@@ -219,14 +233,16 @@ async fn one_nonce_use_wins(nodes: Nodes) {
 }
 
 /// 20 concurrent wrong PINs against an offer allowing 3 wrong attempts lock it: every one is
-/// `invalid_grant`, and so is the right PIN afterwards.
+/// `invalid_grant`, the stored counter is exactly 0, and the right PIN afterwards is
+/// `invalid_grant` too.
 ///
 /// What is guaranteed, and so asserted: each wrong attempt decrements the counter in one
 /// conditional `UPDATE … WHERE attempts_left > 0`, so the 20 wrong attempts spend exactly the 3
-/// attempts there are (never fewer — a lost update would leave one and let the right PIN in
-/// below — and never below zero); redeeming requires `attempts_left > 0` in its own conditional
-/// `UPDATE`, so the right PIN finds the offer locked. Which 3 of the 20 did the spending is not
-/// observable and not asserted; all 20 are refused either way.
+/// attempts there are — never fewer (a lost update between concurrent read-modify-writes would
+/// leave attempts, and the right PIN would then get in) and never more (the counter would go
+/// below 0). Redeeming requires `attempts_left > 0` in its own conditional `UPDATE`, so the
+/// right PIN finds the offer locked. Which 3 of the 20 did the spending is not observable and
+/// not asserted: all 20 are refused either way, since a wrong PIN is never accepted.
 async fn wrong_pins_lock_the_offer(nodes: Nodes) {
     let (code, pin) = nodes.offer().await;
     let wrong = wrong_pin(&pin);
@@ -236,11 +252,12 @@ async fn wrong_pins_lock_the_offer(nodes: Nodes) {
     })
     .await;
     assert_all_refused(&answers, "invalid_grant");
+    assert_eq!(nodes.attempts_left(&code).await, 0);
     assert_all_refused(&[nodes.token(1, &code, &pin).await], "invalid_grant");
 }
 
 /// One wrong attempt fewer than allowed, all at once: each spends exactly one attempt (none is
-/// counted twice), so the offer keeps one and the right PIN still redeems it.
+/// lost, none counted twice), so the offer keeps exactly one and the right PIN still redeems it.
 async fn wrong_pins_below_the_limit_keep_the_offer(nodes: Nodes) {
     let (code, pin) = nodes.offer().await;
     let wrong = wrong_pin(&pin);
@@ -250,6 +267,7 @@ async fn wrong_pins_below_the_limit_keep_the_offer(nodes: Nodes) {
     })
     .await;
     assert_all_refused(&answers, "invalid_grant");
+    assert_eq!(nodes.attempts_left(&code).await, 1);
     let (status, body) = nodes.token(1, &code, &pin).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -292,13 +310,13 @@ async fn refused_batch_keeps_its_fresh_nonce(nodes: Nodes) {
 /// One node on a fresh SQLite database, with the directory that keeps it.
 async fn sqlite_node() -> (tempfile::TempDir, Nodes) {
     let (dir, store) = sqlite().await;
-    (dir, Nodes::new(serve(vec![store]).await))
+    (dir, Nodes::serve(vec![store]).await)
 }
 
 /// Two nodes on one fresh PostgreSQL database, with the database handle that drops it.
 async fn postgres_pair() -> (saifu_store::testing::TestDatabase, Nodes) {
     let (database, stores) = postgres(2).await;
-    (database, Nodes::new(serve(stores).await))
+    (database, Nodes::serve(stores).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

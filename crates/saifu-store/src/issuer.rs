@@ -136,9 +136,30 @@ impl IssuerStore for Store {
         .map_err(failure)
     }
 
-    async fn consume_nonce(&self, nonce_digest: &str, now: i64) -> Result<bool, StoreFailure> {
+    async fn consume_nonces(
+        &self,
+        nonce_digests: &[String],
+        now: i64,
+    ) -> Result<bool, StoreFailure> {
         const SQL: &str = "DELETE FROM issuer_nonce WHERE nonce_digest = $1 AND expires_at > $2";
-        self.affected_one(SQL, nonce_digest, Some(now)).await
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(failure)?;
+            for digest in nonce_digests {
+                let deleted = sqlx::query(SQL)
+                    .bind(digest)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failure)?
+                    .rows_affected();
+                if deleted != 1 {
+                    tx.rollback().await.map_err(failure)?;
+                    return Ok(false);
+                }
+            }
+            tx.commit().await.map_err(failure)?;
+            Ok(true)
+        })
     }
 
     async fn record_issued(&self, record: &IssuedRecord) -> Result<bool, StoreFailure> {
@@ -336,9 +357,30 @@ mod tests {
 
         store.insert_nonce("n", NOW + 10).await.unwrap();
         store.insert_nonce("old", NOW).await.unwrap();
-        assert!(!store.consume_nonce("old", NOW).await.unwrap(), "expired");
-        assert!(store.consume_nonce("n", NOW).await.unwrap());
-        assert!(!store.consume_nonce("n", NOW).await.unwrap(), "single use");
+        let nonces = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert!(
+            !store.consume_nonces(&nonces(&["old"]), NOW).await.unwrap(),
+            "expired"
+        );
+        store.insert_nonce("m", NOW + 10).await.unwrap();
+        assert!(
+            !store
+                .consume_nonces(&nonces(&["m", "old"]), NOW)
+                .await
+                .unwrap(),
+            "one bad nonce refuses the batch"
+        );
+        assert!(
+            store
+                .consume_nonces(&nonces(&["n", "m"]), NOW)
+                .await
+                .unwrap(),
+            "and consumed none"
+        );
+        assert!(
+            !store.consume_nonces(&nonces(&["n"]), NOW).await.unwrap(),
+            "single use"
+        );
 
         assert!(store.record_issued(&issued(7)).await.unwrap());
         assert!(
