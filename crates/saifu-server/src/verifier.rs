@@ -150,7 +150,11 @@ async fn create(
     let Json(body) = body.map_err(|e| invalid_request(e.body_text()))?;
     let options = body.options()?;
     match role.sessions.create(body.dcql_query, options, now()).await {
-        Ok(created) => Ok((StatusCode::CREATED, Json(created)).into_response()),
+        Ok(created) => {
+            let mut body = json!(created);
+            body["qr_svg"] = crate::pages::qr_svg(&created.link).map_or(Value::Null, Value::String);
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
         Err(CreateError::InvalidQuery(e)) => Err(invalid_request(e.to_string())),
         Err(CreateError::PrefixNotConfigured(e)) => Err(invalid_request(e.to_string())),
         Err(error @ (CreateError::Sign(_) | CreateError::ResponseKey(_))) => {

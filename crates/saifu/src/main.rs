@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
         Command::Credential(args) => cli::credential::run(args, &global).await,
         Command::StatusList(args) => cli::status_list::run(args, &global).await,
         Command::Issuer(args) => cli::issuer::run(args, &global).await,
+        Command::Verifier(args) => cli::verifier::run(args, &global).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

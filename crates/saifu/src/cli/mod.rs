@@ -17,6 +17,7 @@ mod node;
 mod output;
 pub mod serve;
 pub mod status_list;
+pub mod verifier;
 
 use std::path::PathBuf;
 
@@ -95,6 +96,8 @@ pub enum Command {
     StatusList(status_list::StatusListArgs),
     /// Run a node's issuer: subjects, offers, issued credentials, revocation
     Issuer(issuer::IssuerArgs),
+    /// Ask for presentations (OpenID4VP) and read their verified results
+    Verifier(verifier::VerifierArgs),
 }
 
 /// Why a command failed. The message says what went wrong; [`CliError::hint`] says what to do.
