@@ -4,21 +4,25 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use saifu_credential::status::{FetchConfig, StatusListFetcher};
-use saifu_crypto::{LocalSigner, PrivateKey, PublicKey};
+use saifu_credential::status::{FetchConfig, ReferenceOptions, StatusListFetcher};
+use saifu_crypto::{Jwk, LocalSigner, PrivateKey, PublicKey};
 use saifu_did::http::{HttpClient, HttpConfig};
+use saifu_did::{Resolver, ResolverConfig};
 use saifu_issuer::{ClaimConfig, CredentialConfig, Issuer, IssuerConfig};
 use saifu_store::Store;
 use saifu_store::verifier::VerifierSessions;
 use saifu_verifier::client::{DidIdentity, RequestSigners};
 use saifu_verifier::x509::DevelopmentCa;
 use saifu_verifier::{
-    IssuerKeys, TrustEntry, TrustList, TrustedIssuer, VctFilter, Verifier, VerifierConfig,
+    IssuerKeys, TrustEntry, TrustList, TrustedIssuer, TrustedStatusKeys, VctFilter, Verifier,
+    VerifierConfig,
 };
 
 use crate::issuer::IssuerRole;
 use crate::node_files::{self, NodeFileError};
-use crate::settings::{CredentialSettings, IssuerSettings, VerifierSettings};
+use crate::settings::{
+    CredentialSettings, IssuerSettings, TrustedIssuerSettings, VerifierSettings,
+};
 use crate::verifier::VerifierRole;
 use crate::{AppState, Config};
 
@@ -35,6 +39,14 @@ pub enum RoleError {
     /// The verifier's request signing or status checking could not be set up.
     #[error("the verifier could not be set up: {0}")]
     Verifier(String),
+    /// A `[[verifier.trusted_issuers]]` entry is unusable.
+    #[error("trusted issuer {issuer}: {why}")]
+    TrustedIssuer {
+        /// The entry's `issuer`.
+        issuer: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// The issuer key cannot sign.
     #[error("the issuer key cannot sign: {0}")]
     IssuerKey(String),
@@ -82,42 +94,40 @@ fn verifier(
     store: Store,
     admin_token: String,
 ) -> Result<VerifierRole, RoleError> {
-    let mut entries = Vec::new();
-    if settings.trust_own_issuer {
-        entries.push(TrustEntry {
-            issuer: TrustedIssuer::PinnedJwk {
-                iss: base_url.trim_end_matches('/').to_owned(),
-                jwk: Box::new(own_issuer_key.to_jwk()),
-            },
-            vct: VctFilter::Any,
-        });
-    }
-    let trust = TrustList::new(entries);
+    let own_issuer = settings
+        .trust_own_issuer
+        .then(|| (base_url, own_issuer_key));
+    let trust = Arc::new(trust_list(&settings.trusted_issuers, own_issuer)?);
+    // A node on plain http is a development node: its issuers and status lists are on
+    // loopback or the local network. Over https, outbound fetches stay public-only.
+    let development = base_url.starts_with("http://");
+    let http = HttpClient::new(HttpConfig {
+        allow_private: development,
+        allow_http: development,
+        ..HttpConfig::default()
+    })
+    .map_err(|e| RoleError::Verifier(e.to_string()))?;
     let keys = trust
         .pinned_keys()
         .map_err(|e| RoleError::Verifier(e.to_string()))?
         .into_iter()
         .fold(IssuerKeys::new(), |keys, (iss, key)| {
             keys.with_pinned(iss, key)
-        });
-    // The node's own status list is on its own (often loopback) address.
-    let http = HttpClient::new(HttpConfig {
-        allow_private: true,
-        allow_http: true,
-        ..HttpConfig::default()
-    })
-    .map_err(|e| RoleError::Verifier(e.to_string()))?;
+        })
+        .with_did_resolver(Resolver::new(http.clone(), ResolverConfig::default()))
+        .with_metadata_client(http.clone());
     let status = StatusListFetcher::new(
         Arc::new(http),
-        Arc::new(own_issuer_key.clone()),
+        Arc::new(TrustedStatusKeys::new(keys.clone(), trust.clone())),
         FetchConfig::default(),
     );
-    let verifier = Verifier::new(
-        keys,
-        Arc::new(trust),
-        Arc::new(status),
-        VerifierConfig::default(),
-    );
+    let config = VerifierConfig {
+        status_references: ReferenceOptions {
+            allow_http: development,
+        },
+        ..VerifierConfig::default()
+    };
+    let verifier = Verifier::new(keys, trust, Arc::new(status), config);
     let host = url::Url::parse(base_url)
         .ok()
         .and_then(|url| url.host_str().map(str::to_owned))
@@ -136,6 +146,47 @@ fn verifier(
         settings.session_ttl_seconds,
         admin_token,
     ))
+}
+
+/// The trust list: the node's own issuer (`iss` and key) when given, and the configured ones.
+fn trust_list(
+    configured: &[TrustedIssuerSettings],
+    own_issuer: Option<(&str, &PublicKey)>,
+) -> Result<TrustList, RoleError> {
+    let mut entries = Vec::new();
+    if let Some((iss, key)) = own_issuer {
+        entries.push(TrustEntry {
+            issuer: TrustedIssuer::PinnedJwk {
+                iss: iss.trim_end_matches('/').to_owned(),
+                jwk: Box::new(key.to_jwk()),
+            },
+            vct: VctFilter::Any,
+        });
+    }
+    for settings in configured {
+        let invalid = |why: String| RoleError::TrustedIssuer {
+            issuer: settings.issuer.clone(),
+            why,
+        };
+        let issuer = match (&settings.jwk, settings.issuer.starts_with("did:")) {
+            (Some(jwk), _) => {
+                let jwk: Jwk = serde_json::from_str(jwk).map_err(|e| invalid(e.to_string()))?;
+                PublicKey::from_jwk(&jwk).map_err(|e| invalid(e.to_string()))?;
+                TrustedIssuer::PinnedJwk {
+                    iss: settings.issuer.clone(),
+                    jwk: Box::new(jwk),
+                }
+            }
+            (None, true) => TrustedIssuer::Did(settings.issuer.clone()),
+            (None, false) => {
+                url::Url::parse(&settings.issuer).map_err(|e| invalid(e.to_string()))?;
+                TrustedIssuer::Metadata(settings.issuer.clone())
+            }
+        };
+        let vct = settings.vct.clone().map_or(VctFilter::Any, VctFilter::Only);
+        entries.push(TrustEntry { issuer, vct });
+    }
+    Ok(TrustList::new(entries))
 }
 
 fn issuer(

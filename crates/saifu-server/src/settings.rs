@@ -82,6 +82,23 @@ pub struct VerifierSettings {
     pub session_ttl_seconds: i64,
     /// Trust this node's own issuer for all its credential types.
     pub trust_own_issuer: bool,
+    /// Other issuers whose credentials this verifier accepts (`[[verifier.trusted_issuers]]`).
+    pub trusted_issuers: Vec<TrustedIssuerSettings>,
+}
+
+/// One trusted issuer: who, and for which credential types.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedIssuerSettings {
+    /// The issuer's `iss`: a DID (keys from its DID document) or an https URL (keys from its
+    /// JWT VC Issuer Metadata, unless `jwk` pins one).
+    pub issuer: String,
+    /// The credential types (`vct`) it is trusted for; every type when absent.
+    #[serde(default)]
+    pub vct: Option<Vec<String>>,
+    /// A public JWK (JSON text) its credentials and status lists must be signed with.
+    #[serde(default)]
+    pub jwk: Option<String>,
 }
 
 impl Default for VerifierSettings {
@@ -90,6 +107,7 @@ impl Default for VerifierSettings {
             enabled: true,
             session_ttl_seconds: 600,
             trust_own_issuer: true,
+            trusted_issuers: Vec::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use saifu_credential::sd_jwt::{Limits, SdJwt};
-use saifu_credential::sd_jwt_vc::{IssuerKeySource, SdJwtVcError, resolve_issuer_key};
+use saifu_credential::sd_jwt_vc::{IssuerKeySource, SdJwtVcError, resolve_issuer_key, resolve_key};
 use saifu_crypto::PublicKey;
 use saifu_did::Resolver;
 use saifu_did::http::HttpClient;
@@ -53,19 +53,7 @@ impl IssuerKeys {
         limits: &Limits,
     ) -> Result<(PublicKey, IssuerIdentity), SdJwtVcError> {
         let iss = unverified_iss(sd_jwt, limits)?;
-        let (source, origin) = if let Some(key) = self.pinned.get(&iss) {
-            (IssuerKeySource::Explicit(key), KeyOrigin::Pinned)
-        } else if iss.starts_with("did:") {
-            let resolver = self.resolver.as_ref().ok_or_else(|| {
-                SdJwtVcError::IssuerKey(format!("no DID resolver configured for `iss` {iss}"))
-            })?;
-            (IssuerKeySource::Did(resolver), KeyOrigin::Did)
-        } else {
-            let http = self.metadata.as_ref().ok_or_else(|| {
-                SdJwtVcError::IssuerKey(format!("no issuer metadata client for `iss` {iss}"))
-            })?;
-            (IssuerKeySource::Metadata(http), KeyOrigin::Metadata)
-        };
+        let (source, origin) = self.source_for(&iss)?;
         let key = resolve_issuer_key(sd_jwt, source, limits).await?;
         let identity = IssuerIdentity {
             iss,
@@ -73,6 +61,31 @@ impl IssuerKeys {
             key_thumbprint: key.thumbprint(),
         };
         Ok((key, identity))
+    }
+
+    /// The key issuer `iss` signs other tokens (its status lists) with under `kid`, from the
+    /// same sources as its credentials.
+    pub async fn key_for(&self, iss: &str, kid: Option<&str>) -> Result<PublicKey, SdJwtVcError> {
+        let (source, _) = self.source_for(iss)?;
+        resolve_key(Some(iss), kid, source).await
+    }
+
+    /// Where the key of `iss` comes from: a pinned key first, the DID resolver for a DID, JWT
+    /// VC Issuer Metadata otherwise.
+    fn source_for(&self, iss: &str) -> Result<(IssuerKeySource<'_>, KeyOrigin), SdJwtVcError> {
+        if let Some(key) = self.pinned.get(iss) {
+            Ok((IssuerKeySource::Explicit(key), KeyOrigin::Pinned))
+        } else if iss.starts_with("did:") {
+            let resolver = self.resolver.as_ref().ok_or_else(|| {
+                SdJwtVcError::IssuerKey(format!("no DID resolver configured for `iss` {iss}"))
+            })?;
+            Ok((IssuerKeySource::Did(resolver), KeyOrigin::Did))
+        } else {
+            let http = self.metadata.as_ref().ok_or_else(|| {
+                SdJwtVcError::IssuerKey(format!("no issuer metadata client for `iss` {iss}"))
+            })?;
+            Ok((IssuerKeySource::Metadata(http), KeyOrigin::Metadata))
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod request;
 pub mod response_key;
 pub mod session;
 mod status;
+mod status_keys;
 mod trust;
 pub mod x509;
 
@@ -27,6 +28,7 @@ pub use pipeline::{Verifier, VerifierConfig};
 pub use report::{Check, Outcome, PresentedCredential, VerificationReport, Warning};
 pub use request::PresentationRequest;
 pub use status::{StatusCheckError, StatusChecker};
+pub use status_keys::TrustedStatusKeys;
 pub use trust::{
     IssuerIdentity, KeyOrigin, TrustEntry, TrustError, TrustList, TrustPolicy, TrustedIssuer,
     VctFilter,

@@ -130,6 +130,14 @@ impl TrustList {
             .map(|(iss, jwk)| Ok((iss.clone(), PublicKey::from_jwk(jwk)?)))
             .collect()
     }
+
+    /// Whether some entry names the issuer `iss`, whatever it may issue.
+    pub fn names(&self, iss: &str) -> bool {
+        self.entries.iter().any(|entry| match &entry.issuer {
+            TrustedIssuer::Did(did) | TrustedIssuer::Metadata(did) => did == iss,
+            TrustedIssuer::PinnedJwk { iss: pinned, .. } => pinned == iss,
+        })
+    }
 }
 
 impl TrustPolicy for TrustList {

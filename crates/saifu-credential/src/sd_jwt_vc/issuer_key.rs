@@ -59,7 +59,17 @@ pub async fn resolve_issuer_key(
         Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => return Err(SdJwtVcError::InvalidClaim("iss")),
     };
-    let kid = decoded.kid();
+    resolve_key(iss, decoded.kid(), source).await
+}
+
+/// The key an issuer `iss` (when known) signs with under `kid` (when given), from `source`: the
+/// same rules as [`resolve_issuer_key`], for tokens other than SD-JWT VCs that the issuer signs
+/// too, such as its Token Status Lists.
+pub async fn resolve_key(
+    iss: Option<&str>,
+    kid: Option<&str>,
+    source: IssuerKeySource<'_>,
+) -> Result<PublicKey, SdJwtVcError> {
     match source {
         IssuerKeySource::Explicit(key) => Ok(key.clone()),
         IssuerKeySource::Did(resolver) => {

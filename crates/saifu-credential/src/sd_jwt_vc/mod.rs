@@ -15,7 +15,7 @@ mod verify;
 
 pub use error::SdJwtVcError;
 pub use issue::VcIssuance;
-pub use issuer_key::{IssuerKeySource, issuer_metadata_url, resolve_issuer_key};
+pub use issuer_key::{IssuerKeySource, issuer_metadata_url, resolve_issuer_key, resolve_key};
 pub use verify::{VcVerifyOptions, VerifiedVc, verify_vc};
 
 /// The `typ` of an SD-JWT VC (-18 §2.1); the only one saifu emits.
