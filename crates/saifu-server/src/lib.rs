@@ -25,5 +25,7 @@ pub use issuer::IssuerRole;
 pub use node_files::{ADMIN_TOKEN_FILE, NodeFileError, admin_token_path, read_admin_token};
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
-pub use settings::{ClaimSettings, CredentialSettings, IssuerSettings, VerifierSettings};
+pub use settings::{
+    ClaimSettings, CredentialSettings, IssuerSettings, TrustedIssuerSettings, VerifierSettings,
+};
 pub use verifier::VerifierRole;
