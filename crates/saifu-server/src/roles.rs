@@ -96,7 +96,7 @@ fn verifier(
 ) -> Result<VerifierRole, RoleError> {
     let own_issuer = settings
         .trust_own_issuer
-        .then(|| (base_url, own_issuer_key));
+        .then_some((base_url, own_issuer_key));
     let trust = Arc::new(trust_list(&settings.trusted_issuers, own_issuer)?);
     // A node on plain http is a development node: its issuers and status lists are on
     // loopback or the local network. Over https, outbound fetches stay public-only.
