@@ -1,6 +1,6 @@
 //! Issuer errors, each mapping to the protocol error of its endpoint.
 
-use saifu_oid4vc::vci::credential::CredentialError;
+use saifu_oid4vc::vci::credential::{CredentialError, NotificationError};
 use saifu_oid4vc::vci::token::TokenError;
 
 use crate::authorization::AuthorizationError;
@@ -18,6 +18,9 @@ pub enum IssuerError {
     /// A Credential Endpoint error (§8.3.1.2).
     #[error(transparent)]
     Credential(#[from] CredentialError),
+    /// A Notification Endpoint error (§11.3).
+    #[error(transparent)]
+    Notification(#[from] NotificationError),
     /// The access token is missing, unknown or expired (RFC 6750 `invalid_token`).
     #[error("invalid_token")]
     InvalidToken,

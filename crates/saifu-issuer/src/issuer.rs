@@ -12,7 +12,7 @@ use saifu_credential::status::{
 };
 use saifu_crypto::{PublicKey, Signer};
 use saifu_oid4vc::vci::credential::{
-    CredentialError, CredentialRequest, CredentialTarget, IssuedCredential, Proofs,
+    CredentialError, CredentialRequest, CredentialTarget, Issued, IssuedCredential, Proofs,
 };
 use saifu_oid4vc::vci::offer::{
     AuthorizationCodeGrant, CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode,
@@ -25,6 +25,7 @@ use crate::clock::now;
 use crate::config::{CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 use crate::error::IssuerError;
 use crate::metadata::PROOF_ALGORITHMS;
+use crate::response_encryption::{CredentialReply, ResponseEncryptor};
 use crate::revocation::STATUS_VALID;
 use crate::secret::{digest, random_pin, random_token};
 use crate::store::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure};
@@ -244,17 +245,27 @@ impl<S: IssuerStore> Issuer<S> {
         Ok(nonce)
     }
 
-    /// The Credential Endpoint (§8): one credential per proof, each bound to its proof's key.
+    /// The Credential Endpoint (§8): one credential per proof, each bound to its proof's key,
+    /// with one `notification_id` for the batch; encrypted when the wallet asked (§10).
+    ///
+    /// Everything that can be refused without spending state (the token, the encryption
+    /// parameters, the configuration) is checked before the proofs consume their nonces.
     pub async fn credential(
         &self,
         access_token: &str,
         request: &CredentialRequest,
-    ) -> Result<Vec<IssuedCredential>, IssuerError> {
+    ) -> Result<CredentialReply, IssuerError> {
+        let token_digest = digest(access_token);
         let session = self
             .store
-            .find_session(&digest(access_token), now())
+            .find_session(&token_digest, now())
             .await?
             .ok_or(IssuerError::InvalidToken)?;
+        let encryptor = request
+            .credential_response_encryption
+            .as_ref()
+            .map(ResponseEncryptor::new)
+            .transpose()?;
         let config = match &request.target {
             CredentialTarget::CredentialConfigurationId(id) if *id == session.config_id => self
                 .config
@@ -270,16 +281,26 @@ impl<S: IssuerStore> Issuer<S> {
         let keys = self.holder_keys(config, request.proofs.as_ref()).await?;
         let claims: Map<String, Value> = serde_json::from_str(&session.claims)
             .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
-        let mut issued = Vec::with_capacity(keys.len());
+        let mut credentials = Vec::with_capacity(keys.len());
+        let mut indexes = Vec::with_capacity(keys.len());
         for key in keys {
-            let credential = self
+            let (index, credential) = self
                 .issue_one(config, &claims, session.subject_id.as_deref(), key.as_ref())
                 .await?;
-            issued.push(IssuedCredential {
+            indexes.push(index);
+            credentials.push(IssuedCredential {
                 credential: Value::String(credential),
             });
         }
-        Ok(issued)
+        let notification_id = self.open_notification(&token_digest, &indexes).await?;
+        let issued = Issued {
+            credentials,
+            notification_id: Some(notification_id),
+        };
+        Ok(match encryptor {
+            Some(encryptor) => CredentialReply::Encrypted(encryptor.seal(issued)?),
+            None => CredentialReply::Plain(issued),
+        })
     }
 
     /// Verifies every proof, then consumes their nonces: nothing is consumed when one fails.
@@ -338,14 +359,14 @@ impl<S: IssuerStore> Issuer<S> {
         Ok(verified.into_iter().map(|p| Some(p.public_key)).collect())
     }
 
-    /// Records a status list entry and signs one SD-JWT VC.
+    /// Records a status list entry and signs one SD-JWT VC; its status index and the VC.
     async fn issue_one(
         &self,
         config: &CredentialConfig,
         claims: &Map<String, Value>,
         subject_id: Option<&str>,
         holder: Option<&PublicKey>,
-    ) -> Result<String, IssuerError> {
+    ) -> Result<(i64, String), IssuerError> {
         let issued_at = now();
         let expires_at = issued_at + config.validity;
         let holder_jwk = holder.map(PublicKey::to_jwk);
@@ -392,7 +413,8 @@ impl<S: IssuerStore> Issuer<S> {
             .sign(&self.config.signer)
             .await
             .map_err(|e| IssuerError::Signing(e.to_string()))?;
-        Ok(sd_jwt.to_compact())
+        let index = i64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
+        Ok((index, sd_jwt.to_compact()))
     }
 
     /// Records `record` under a random free status index.

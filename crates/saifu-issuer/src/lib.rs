@@ -15,7 +15,9 @@ mod csv;
 mod error;
 mod issuer;
 mod metadata;
+mod notification;
 mod offer_reference;
+mod response_encryption;
 mod revocation;
 mod secret;
 mod store;
@@ -25,6 +27,8 @@ pub use authorization::{AuthorizationError, AuthorizationStore};
 pub use config::{ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 pub use error::IssuerError;
 pub use issuer::{Issuer, NewOffer};
+pub use notification::WalletEvent;
+pub use response_encryption::CredentialReply;
 pub use revocation::{STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID, StatusChange, status_name};
 pub use store::{
     IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord,

@@ -78,9 +78,9 @@ impl IssuerConfig {
             credential_endpoint: self.endpoint("/credential"),
             nonce_endpoint: Some(self.endpoint("/nonce")),
             deferred_credential_endpoint: None,
-            notification_endpoint: None,
+            notification_endpoint: Some(self.endpoint("/notification")),
             credential_request_encryption: None,
-            credential_response_encryption: None,
+            credential_response_encryption: Some(crate::response_encryption::metadata()),
             batch_credential_issuance: (self.batch_size >= 2).then_some(BatchCredentialIssuance {
                 batch_size: self.batch_size,
             }),

@@ -206,4 +206,29 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         id_digest: &str,
         now: i64,
     ) -> impl Future<Output = Result<Option<String>, StoreFailure>> + Send;
+
+    /// Links the credentials at `status_indexes`, issued in one Credential Response to the
+    /// session of `token_digest`, to the digest of that response's `notification_id`.
+    fn link_notification(
+        &self,
+        notification_digest: &str,
+        token_digest: &str,
+        status_indexes: &[i64],
+    ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
+
+    /// Records `event` on every credential of the notification `notification_digest` issued to
+    /// the session of `token_digest`, replacing an earlier event; `false` when there is none
+    /// (unknown notification, or one of another session), and then nothing changes.
+    fn record_wallet_event(
+        &self,
+        notification_digest: &str,
+        token_digest: &str,
+        event: &crate::WalletEvent,
+    ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
+
+    /// The last event the wallet reported for the credential at `status_index`.
+    fn find_wallet_event(
+        &self,
+        status_index: i64,
+    ) -> impl Future<Output = Result<Option<crate::WalletEvent>, StoreFailure>> + Send;
 }

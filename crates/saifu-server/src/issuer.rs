@@ -1,5 +1,5 @@
-//! The issuer role over HTTP: OpenID4VCI 1.0 metadata, Token, Nonce and Credential endpoints,
-//! the Status List Token, and the admin endpoint that creates offers.
+//! The issuer role over HTTP: OpenID4VCI 1.0 metadata, Token, Nonce, Credential and
+//! Notification endpoints, the Status List Token, and the admin endpoint that creates offers.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,10 +12,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_credential::status::token::JWT_MEDIA_TYPE;
 use saifu_crypto::Signer;
-use saifu_issuer::{Issuer, IssuerError};
+use saifu_issuer::{CredentialReply, Issuer, IssuerError};
 use saifu_oid4vc::oauth::ErrorResponse;
 use saifu_oid4vc::vci::credential::{
-    CredentialError, CredentialRequest, CredentialResponse, Issued, NonceResponse,
+    CredentialError, CredentialRequest, CredentialResponse, NonceResponse,
 };
 use saifu_oid4vc::vci::token::TokenRequest;
 use saifu_store::Store;
@@ -47,6 +47,9 @@ impl fmt::Debug for IssuerRole {
 
 type Role = State<Arc<IssuerRole>>;
 
+/// Media type of an encrypted Credential Response (OpenID4VCI §10).
+const ENCRYPTED_MEDIA_TYPE: &str = "application/jwt";
+
 /// The issuer's routes, or none when the node runs no issuer.
 pub(crate) fn router<S: Clone + Send + Sync + 'static>(role: Option<Arc<IssuerRole>>) -> Router<S> {
     let Some(role) = role else {
@@ -61,6 +64,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(role: Option<Arc<IssuerRo
         .route("/token", post(token))
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
+        .route("/notification", post(notification))
         .route("/status/{list}", get(status_list))
         .route("/.well-known/jwt-vc-issuer", get(jwt_vc_issuer_metadata))
         .route("/offers/{reference}", get(offer_by_reference))
@@ -104,6 +108,7 @@ impl IntoResponse for Failure {
             IssuerError::Token(e) => oauth_error(status(e.status()), e.to_response()),
             IssuerError::Credential(e) => oauth_error(status(e.status()), e.to_response()),
             IssuerError::Authorization(e) => oauth_error(status(e.status()), e.to_response()),
+            IssuerError::Notification(e) => oauth_error(status(e.status()), e.to_response()),
             IssuerError::InvalidToken => unauthorized(),
             IssuerError::UnknownConfiguration(id) => oauth_error(
                 StatusCode::BAD_REQUEST,
@@ -178,12 +183,28 @@ async fn credential(
     let token = auth::bearer(&headers).ok_or(IssuerError::InvalidToken)?;
     let request = CredentialRequest::parse(&body)
         .map_err(|e| IssuerError::from(CredentialError::from(&e)))?;
-    let credentials = role.issuer.credential(token, &request).await?;
-    let response = CredentialResponse::Issued(Issued {
-        credentials,
-        notification_id: None,
-    });
-    Ok((no_store(), Json(response)).into_response())
+    Ok(match role.issuer.credential(token, &request).await? {
+        CredentialReply::Plain(issued) => {
+            (no_store(), Json(CredentialResponse::Issued(issued))).into_response()
+        }
+        CredentialReply::Encrypted(jwe) => (
+            no_store(),
+            [(header::CONTENT_TYPE, ENCRYPTED_MEDIA_TYPE)],
+            jwe,
+        )
+            .into_response(),
+    })
+}
+
+/// The Notification Endpoint (§11): `204 No Content` once the event is recorded.
+async fn notification(
+    State(role): Role,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, Failure> {
+    let token = auth::bearer(&headers).ok_or(IssuerError::InvalidToken)?;
+    role.issuer.notify(token, &body).await?;
+    Ok((StatusCode::NO_CONTENT, no_store()).into_response())
 }
 
 async fn status_list(State(role): Role, Path(list): Path<String>) -> Result<Response, Failure> {

@@ -260,7 +260,9 @@ async fn list_issued(
 
 async fn get_issued(State(role): Role, Path(index): Path<i64>) -> Result<Response, Failure> {
     let record = role.issuer.issued(index).await?;
-    Ok(Json(issued_view(&record)).into_response())
+    let mut view = issued_view(&record);
+    view["wallet_event"] = json!(role.issuer.wallet_event(index).await?);
+    Ok(Json(view).into_response())
 }
 
 async fn change_status(

@@ -3,7 +3,7 @@
 //! `UPDATE` / `DELETE` statements whose affected row count decides.
 
 use saifu_issuer::{
-    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord,
+    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord, WalletEvent,
 };
 
 use crate::Store;
@@ -252,6 +252,33 @@ impl IssuerStore for Store {
         now: i64,
     ) -> Result<Option<String>, StoreFailure> {
         self.issuer_find_offer_reference(id_digest, now).await
+    }
+
+    async fn link_notification(
+        &self,
+        notification_digest: &str,
+        token_digest: &str,
+        status_indexes: &[i64],
+    ) -> Result<(), StoreFailure> {
+        self.issuer_link_notification(notification_digest, token_digest, status_indexes)
+            .await
+    }
+
+    async fn record_wallet_event(
+        &self,
+        notification_digest: &str,
+        token_digest: &str,
+        event: &WalletEvent,
+    ) -> Result<bool, StoreFailure> {
+        self.issuer_record_wallet_event(notification_digest, token_digest, event)
+            .await
+    }
+
+    async fn find_wallet_event(
+        &self,
+        status_index: i64,
+    ) -> Result<Option<WalletEvent>, StoreFailure> {
+        self.issuer_find_wallet_event(status_index).await
     }
 }
 

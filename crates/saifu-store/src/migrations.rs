@@ -58,6 +58,15 @@ macro_rules! migrations {
                     "/0006_verifier_requests.sql"
                 )),
             ),
+            (
+                7,
+                "issuer_notification",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0007_issuer_notification.sql"
+                )),
+            ),
         ]
     };
 }
