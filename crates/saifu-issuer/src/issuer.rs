@@ -166,9 +166,9 @@ impl<S: IssuerStore> Issuer<S> {
             TokenRequest::PreAuthorizedCode {
                 pre_authorized_code,
                 tx_code,
-                ..
+                client_id,
             } => {
-                self.pre_authorized_token(pre_authorized_code, tx_code)
+                self.pre_authorized_token(pre_authorized_code, tx_code, client_id)
                     .await
             }
             TokenRequest::AuthorizationCode {
@@ -189,6 +189,7 @@ impl<S: IssuerStore> Issuer<S> {
         &self,
         pre_authorized_code: String,
         tx_code: Option<String>,
+        client_id: Option<String>,
     ) -> Result<TokenResponse, IssuerError> {
         let code_digest = digest(&pre_authorized_code);
         let invalid_grant = |why: &str| IssuerError::from(TokenError::InvalidGrant(why.into()));
@@ -225,6 +226,7 @@ impl<S: IssuerStore> Issuer<S> {
                 claims: offer.claims,
                 expires_at: now() + ttl,
                 subject_id: offer.subject_id,
+                client_id,
             })
             .await?;
         Ok(TokenResponse {
@@ -274,11 +276,23 @@ impl<S: IssuerStore> Issuer<S> {
             CredentialTarget::CredentialConfigurationId(id) => {
                 return Err(CredentialError::UnknownCredentialConfiguration(id.clone()).into());
             }
+            // The Token Response names the session's configuration as its one credential
+            // identifier (§6.2), so a wallet may ask for it that way (§8.2).
+            CredentialTarget::CredentialIdentifier(id) if *id == session.config_id => self
+                .config
+                .credential(id)
+                .ok_or_else(|| CredentialError::UnknownCredentialIdentifier(id.clone()))?,
             CredentialTarget::CredentialIdentifier(id) => {
                 return Err(CredentialError::UnknownCredentialIdentifier(id.clone()).into());
             }
         };
-        let keys = self.holder_keys(config, request.proofs.as_ref()).await?;
+        let keys = self
+            .holder_keys(
+                config,
+                request.proofs.as_ref(),
+                session.client_id.as_deref(),
+            )
+            .await?;
         let claims: Map<String, Value> = serde_json::from_str(&session.claims)
             .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
         let mut credentials = Vec::with_capacity(keys.len());
@@ -309,6 +323,7 @@ impl<S: IssuerStore> Issuer<S> {
         &self,
         config: &CredentialConfig,
         proofs: Option<&Proofs>,
+        client_id: Option<&str>,
     ) -> Result<Vec<Option<PublicKey>>, IssuerError> {
         let jwts = match proofs {
             None if !config.holder_binding => return Ok(vec![None]),
@@ -329,7 +344,7 @@ impl<S: IssuerStore> Issuer<S> {
         }
         let expect = ProofExpectations {
             issuer: &self.config.issuer_id,
-            client_id: None,
+            client_id,
             nonce: None,
             now: now(),
             max_age: PROOF_MAX_AGE,

@@ -42,6 +42,9 @@ pub struct SessionRecord {
     pub expires_at: i64,
     /// The subject the credentials are about, when known.
     pub subject_id: Option<String>,
+    /// The client the access token was issued to; `None` for anonymous pre-authorized access.
+    /// Key proofs may name it in `iss`.
+    pub client_id: Option<String>,
 }
 
 /// What was issued to whom: no credential, salt or secret, only what revocation needs.

@@ -108,6 +108,9 @@ fn client_id_binds_iss() {
         verify(&jwt, &other).unwrap_err(),
         ProofError::WrongIssuer { .. }
     ));
+    // `iss` is OPTIONAL for a known client (App. F.1).
+    let without_iss = sign(&header(&key), &claims(), &key);
+    verify(&without_iss, &as_client).unwrap();
 }
 
 #[test]

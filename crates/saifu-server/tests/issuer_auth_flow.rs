@@ -234,17 +234,54 @@ fn assert_error(status: StatusCode, body: &Value, code: &str) {
     );
 }
 
-/// A `jwt` key proof of `holder` for `nonce`, without the OPTIONAL `iss` (App. F.1).
-async fn proof(holder: &LocalSigner, nonce: &str) -> String {
+/// A `jwt` key proof of `holder` for `nonce`, with the OPTIONAL `iss` (App. F.1) when given.
+async fn proof(holder: &LocalSigner, nonce: &str, iss: Option<&str>) -> String {
     let mut header = Map::new();
     header.insert("typ".into(), "openid4vci-proof+jwt".into());
     header.insert(
         "jwk".into(),
         serde_json::to_value(holder.private_key().public_key().to_jwk()).unwrap(),
     );
-    let claims = json!({"aud": ISSUER_ID, "iat": now(), "nonce": nonce});
+    let mut claims = json!({"aud": ISSUER_ID, "iat": now(), "nonce": nonce});
+    if let Some(iss) = iss {
+        claims["iss"] = iss.into();
+    }
     let payload = serde_json::to_vec(&claims).unwrap();
     jws::sign_compact(&header, &payload, holder).await.unwrap()
+}
+
+/// A further credential of the same session: asked by `credential_identifier` (the Token
+/// Response's name for the configuration) with a proof naming the client in `iss`; a proof
+/// naming another client is refused.
+async fn another_copy_named_by_identifier(
+    client: &Client,
+    access_token: &str,
+    holder: &LocalSigner,
+) {
+    let credential = |proof: String| {
+        client
+            .http
+            .post(client.url("/credential"))
+            .bearer_auth(access_token)
+            .json(&json!({"credential_identifier": "diploma", "proofs": {"jwt": [proof]}}))
+            .send()
+    };
+    let nonce = |client: &Client| client.http.post(client.url("/nonce")).send();
+    let fresh: Value = nonce(client).await.unwrap().json().await.unwrap();
+    let foreign = proof(
+        holder,
+        fresh["c_nonce"].as_str().unwrap(),
+        Some("another-client"),
+    )
+    .await;
+    let refused = credential(foreign).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_proof", "{body}");
+    let fresh: Value = nonce(client).await.unwrap().json().await.unwrap();
+    let named = proof(holder, fresh["c_nonce"].as_str().unwrap(), Some(CLIENT_ID)).await;
+    let accepted = credential(named).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
 }
 
 /// Metadata, PAR, login page, login, code, token with PKCE, nonce, credential; the credential
@@ -319,7 +356,7 @@ async fn full_flow(base: &str, issuer_key: &saifu_crypto::PublicKey) {
     let response = client.http.post(client.url("/nonce")).send().await.unwrap();
     let nonce: Value = response.json().await.unwrap();
     let holder = LocalSigner::new(PrivateKey::generate(KeyType::P256).unwrap()).unwrap();
-    let proof = proof(&holder, nonce["c_nonce"].as_str().unwrap()).await;
+    let proof = proof(&holder, nonce["c_nonce"].as_str().unwrap(), None).await;
     let response = client
         .http
         .post(client.url("/credential"))
@@ -331,6 +368,7 @@ async fn full_flow(base: &str, issuer_key: &saifu_crypto::PublicKey) {
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{body}");
+    another_copy_named_by_identifier(&client, access_token, &holder).await;
     let compact = body["credentials"][0]["credential"].as_str().unwrap();
     let sd_jwt = SdJwt::parse_compact(compact, &Limits::default()).unwrap();
     let options = VcVerifyOptions {

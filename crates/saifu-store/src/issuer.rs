@@ -19,7 +19,7 @@ type OfferRow = (
     bool,
     Option<String>,
 );
-type SessionRow = (String, String, String, i64, Option<String>);
+type SessionRow = (String, String, String, i64, Option<String>, Option<String>);
 
 impl IssuerStore for Store {
     async fn insert_offer(&self, offer: &OfferRecord) -> Result<(), StoreFailure> {
@@ -88,13 +88,14 @@ impl IssuerStore for Store {
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_session (token_digest, config_id, claims, \
-            expires_at, subject_id) VALUES ($1, $2, $3, $4, $5)";
+            expires_at, subject_id, client_id) VALUES ($1, $2, $3, $4, $5, $6)";
         on_pool!(self, pool => sqlx::query(SQL)
             .bind(&session.token_digest)
             .bind(&session.config_id)
             .bind(&session.claims)
             .bind(session.expires_at)
             .bind(&session.subject_id)
+            .bind(&session.client_id)
             .execute(pool)
             .await
             .map(drop))
@@ -106,7 +107,7 @@ impl IssuerStore for Store {
         token_digest: &str,
         now: i64,
     ) -> Result<Option<SessionRecord>, StoreFailure> {
-        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at, subject_id \
+        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at, subject_id, client_id \
             FROM issuer_session WHERE token_digest = $1 AND expires_at > $2";
         let row: Option<SessionRow> = on_pool!(self, pool => sqlx::query_as(SQL)
             .bind(token_digest)
@@ -115,12 +116,13 @@ impl IssuerStore for Store {
             .await)
         .map_err(failure)?;
         Ok(row.map(
-            |(token_digest, config_id, claims, expires_at, subject_id)| SessionRecord {
+            |(token_digest, config_id, claims, expires_at, subject_id, client_id)| SessionRecord {
                 token_digest,
                 config_id,
                 claims,
                 expires_at,
                 subject_id,
+                client_id,
             },
         ))
     }
@@ -377,6 +379,7 @@ mod tests {
             claims: "{}".into(),
             expires_at: NOW + 10,
             subject_id: None,
+            client_id: Some("wallet".into()),
         };
         store.insert_session(&session).await.unwrap();
         assert_eq!(store.find_session("t", NOW).await.unwrap(), Some(session));

@@ -67,6 +67,15 @@ macro_rules! migrations {
                     "/0007_issuer_notification.sql"
                 )),
             ),
+            (
+                8,
+                "issuer_session_client",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0008_issuer_session_client.sql"
+                )),
+            ),
         ]
     };
 }

@@ -62,6 +62,7 @@ impl<S: IssuerStore> Issuer<S> {
                 claims: subject.claims,
                 expires_at: now() + ttl,
                 subject_id: Some(subject.id),
+                client_id: Some(client_id.clone()),
             })
             .await?;
         let authorization_details = grant.by_details.then(|| {

@@ -255,8 +255,10 @@ fn check_claims(
     if iat < now.saturating_sub(expect.max_age) {
         return Err(ProofError::IatTooOld { iat, now });
     }
+    // Appendix F.1: `iss` is the client_id when present; it is optional for a known client
+    // and must be absent for anonymous pre-authorized access.
     let iss = string("iss")?;
-    if iss.as_deref() != expect.client_id {
+    if iss.is_some() && iss.as_deref() != expect.client_id {
         return Err(ProofError::WrongIssuer {
             expected: expect.client_id.map(str::to_owned),
             found: iss,
