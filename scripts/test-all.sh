@@ -120,12 +120,19 @@ ensure_python_peers() {
   export SAIFU_PYTHON=$repo/.venv/bin/python
 }
 
+# Installs Debian's Chromium for the real-browser portal test (interop/browser/portal.mjs drives
+# it headless through playwright-core at /usr/bin/chromium).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 main() {
   export SAIFU_VECTORS_DIR=${SAIFU_VECTORS_DIR:-$repo/../shared/vectors}
   ensure_rust
   ensure_postgres
   ensure_npm_peers
   ensure_python_peers
+  ensure_chromium
 
   log "cargo fmt --all -- --check"
   cargo fmt --all -- --check

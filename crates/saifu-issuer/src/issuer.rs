@@ -12,7 +12,8 @@ use saifu_credential::status::{
 };
 use saifu_crypto::{PublicKey, Signer};
 use saifu_oid4vc::vci::credential::{
-    CredentialError, CredentialRequest, CredentialTarget, Issued, IssuedCredential, Proofs,
+    CredentialError, CredentialRequest, CredentialResponse, CredentialTarget, Issued,
+    IssuedCredential, Proofs,
 };
 use saifu_oid4vc::vci::offer::{
     AuthorizationCodeGrant, CredentialOffer, Grants, PreAuthorizedCodeGrant, TxCode,
@@ -48,6 +49,26 @@ pub struct NewOffer {
     pub pin: Option<String>,
 }
 
+/// Whom an offer is for.
+#[derive(Debug, Clone)]
+pub enum Recipient<'a> {
+    /// A registered subject, whose current claims the credential carries.
+    Subject(&'a str),
+    /// Claims given with the offer (no subject record).
+    Claims(Map<String, Value>),
+}
+
+/// How an offer may be redeemed.
+#[derive(Debug, Clone, Default)]
+pub struct OfferTerms {
+    /// Require a PIN (the Transaction Code) at the Token Endpoint.
+    pub tx_code: Option<TxCode>,
+    /// Also offer the authorization code grant (the subject logs in at the issuer).
+    pub authorization_code: bool,
+    /// Hold issuance until the operator approves it (deferred issuance, §9).
+    pub deferred: bool,
+}
+
 /// An issuer: its configuration and its store.
 #[derive(Debug)]
 pub struct Issuer<S> {
@@ -79,7 +100,12 @@ impl<S: IssuerStore> Issuer<S> {
         config_id: &str,
         tx_code: Option<TxCode>,
     ) -> Result<NewOffer, IssuerError> {
-        self.offer(claims, None, config_id, tx_code).await
+        let terms = OfferTerms {
+            tx_code,
+            ..OfferTerms::default()
+        };
+        self.create_offer_for(Recipient::Claims(claims), config_id, terms)
+            .await
     }
 
     /// Creates an offer of credential `config_id` for the registered subject `subject_id`,
@@ -94,14 +120,43 @@ impl<S: IssuerStore> Issuer<S> {
         tx_code: Option<TxCode>,
         authorization_code: bool,
     ) -> Result<NewOffer, IssuerError> {
-        let subject = self.subject(subject_id).await?;
-        let claims: Map<String, Value> = serde_json::from_str(&subject.claims)
-            .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+        let terms = OfferTerms {
+            tx_code,
+            authorization_code,
+            deferred: false,
+        };
+        self.create_offer_for(Recipient::Subject(subject_id), config_id, terms)
+            .await
+    }
+
+    /// Creates an offer of credential `config_id` for `recipient` on `terms`.
+    pub async fn create_offer_for(
+        &self,
+        recipient: Recipient<'_>,
+        config_id: &str,
+        terms: OfferTerms,
+    ) -> Result<NewOffer, IssuerError> {
+        let (claims, subject_id) = match recipient {
+            Recipient::Claims(claims) => (claims, None),
+            Recipient::Subject(id) => {
+                let subject = self.subject(id).await?;
+                let claims: Map<String, Value> = serde_json::from_str(&subject.claims)
+                    .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+                (claims, Some(subject.id))
+            }
+        };
+        if terms.authorization_code && subject_id.is_none() {
+            return Err(IssuerError::InvalidInput(
+                "authorization code offers are made for a registered subject".into(),
+            ));
+        }
         let mut created = self
-            .offer(claims, Some(subject.id.clone()), config_id, tx_code)
+            .offer(claims, subject_id.clone(), config_id, &terms)
             .await?;
-        if authorization_code {
-            let issuer_state = self.issuer_state_for(config_id, Some(&subject.id)).await?;
+        if terms.authorization_code {
+            let issuer_state = self
+                .issuer_state_for(config_id, subject_id.as_deref())
+                .await?;
             if let Some(grants) = created.offer.grants.as_mut() {
                 grants.authorization_code = Some(AuthorizationCodeGrant {
                     issuer_state: Some(issuer_state),
@@ -117,13 +172,13 @@ impl<S: IssuerStore> Issuer<S> {
         claims: Map<String, Value>,
         subject_id: Option<String>,
         config_id: &str,
-        tx_code: Option<TxCode>,
+        terms: &OfferTerms,
     ) -> Result<NewOffer, IssuerError> {
         if self.config.credential(config_id).is_none() {
             return Err(IssuerError::UnknownConfiguration(config_id.to_owned()));
         }
         let code = random_token();
-        let tx_code = tx_code.map(|tx| TxCode {
+        let tx_code = terms.tx_code.clone().map(|tx| TxCode {
             length: Some(tx.length.unwrap_or(DEFAULT_PIN_LENGTH)),
             ..tx
         });
@@ -139,6 +194,7 @@ impl<S: IssuerStore> Issuer<S> {
             expires_at: now() + self.config.offer_ttl,
             used: false,
             subject_id,
+            deferred: terms.deferred,
         };
         self.store.insert_offer(&record).await?;
         let offer = CredentialOffer {
@@ -218,7 +274,13 @@ impl<S: IssuerStore> Issuer<S> {
             return Err(invalid_grant("pre-authorized code already used or locked"));
         }
         let access_token = random_token();
-        let ttl = self.config.token_ttl;
+        // A deferred session's token must outlive the operator's decision: the wallet collects
+        // with it at the Deferred Credential Endpoint.
+        let ttl = if offer.deferred {
+            self.config.offer_ttl
+        } else {
+            self.config.token_ttl
+        };
         self.store
             .insert_session(&SessionRecord {
                 token_digest: digest(&access_token),
@@ -227,6 +289,7 @@ impl<S: IssuerStore> Issuer<S> {
                 expires_at: now() + ttl,
                 subject_id: offer.subject_id,
                 client_id,
+                deferred: offer.deferred,
             })
             .await?;
         Ok(TokenResponse {
@@ -293,27 +356,44 @@ impl<S: IssuerStore> Issuer<S> {
                 session.client_id.as_deref(),
             )
             .await?;
-        let claims: Map<String, Value> = serde_json::from_str(&session.claims)
-            .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+        let response = if session.deferred {
+            self.defer(&session, &keys).await?
+        } else {
+            let claims: Map<String, Value> = serde_json::from_str(&session.claims)
+                .map_err(|e| IssuerError::Store(StoreFailure(Box::new(e))))?;
+            let subject_id = session.subject_id.as_deref();
+            let issued = self
+                .deliver(config, &claims, subject_id, keys, &token_digest)
+                .await?;
+            CredentialResponse::Issued(issued)
+        };
+        CredentialReply::new(response, encryptor.as_ref())
+    }
+
+    /// Signs one credential per holder key and opens one notification for the batch.
+    pub(crate) async fn deliver(
+        &self,
+        config: &CredentialConfig,
+        claims: &Map<String, Value>,
+        subject_id: Option<&str>,
+        keys: Vec<Option<PublicKey>>,
+        token_digest: &str,
+    ) -> Result<Issued, IssuerError> {
         let mut credentials = Vec::with_capacity(keys.len());
         let mut indexes = Vec::with_capacity(keys.len());
         for key in keys {
             let (index, credential) = self
-                .issue_one(config, &claims, session.subject_id.as_deref(), key.as_ref())
+                .issue_one(config, claims, subject_id, key.as_ref())
                 .await?;
             indexes.push(index);
             credentials.push(IssuedCredential {
                 credential: Value::String(credential),
             });
         }
-        let notification_id = self.open_notification(&token_digest, &indexes).await?;
-        let issued = Issued {
+        let notification_id = self.open_notification(token_digest, &indexes).await?;
+        Ok(Issued {
             credentials,
             notification_id: Some(notification_id),
-        };
-        Ok(match encryptor {
-            Some(encryptor) => CredentialReply::Encrypted(encryptor.seal(issued)?),
-            None => CredentialReply::Plain(issued),
         })
     }
 

@@ -12,6 +12,7 @@ mod authorization;
 mod clock;
 mod config;
 mod csv;
+mod deferred;
 mod error;
 mod issuer;
 mod metadata;
@@ -26,11 +27,12 @@ mod subjects;
 pub use authorization::{AuthorizationError, AuthorizationStore};
 pub use config::{ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 pub use error::IssuerError;
-pub use issuer::{Issuer, NewOffer};
+pub use issuer::{Issuer, NewOffer, OfferTerms, Recipient};
 pub use notification::WalletEvent;
 pub use response_encryption::CredentialReply;
 pub use revocation::{STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID, StatusChange, status_name};
 pub use store::{
-    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord,
+    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, SessionRecord, StoreFailure,
+    SubjectRecord,
 };
 pub use subjects::{ImportReport, MAX_IMPORT_ROWS};

@@ -77,7 +77,7 @@ impl IssuerConfig {
             authorization_servers: None,
             credential_endpoint: self.endpoint("/credential"),
             nonce_endpoint: Some(self.endpoint("/nonce")),
-            deferred_credential_endpoint: None,
+            deferred_credential_endpoint: Some(self.endpoint("/deferred_credential")),
             notification_endpoint: Some(self.endpoint("/notification")),
             credential_request_encryption: None,
             credential_response_encryption: Some(crate::response_encryption::metadata()),

@@ -8,7 +8,7 @@
 use saifu_crypto::jwe::{self, ContentEncryption, ECDH_ES, EncryptOptions};
 use saifu_crypto::{KeyType, PublicKey};
 use saifu_oid4vc::vci::credential::{
-    CredentialError, CredentialResponse, Issued, ResponseEncryptionParams,
+    CredentialError, CredentialResponse, ResponseEncryptionParams,
 };
 use saifu_oid4vc::vci::metadata::ResponseEncryption;
 
@@ -35,10 +35,39 @@ pub(crate) fn metadata() -> ResponseEncryption {
 /// A Credential Response as the Credential Endpoint sends it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CredentialReply {
-    /// Plain JSON (`application/json`).
-    Plain(Issued),
+    /// Plain JSON (`application/json`): credentials (200) or a deferral (202).
+    Plain(CredentialResponse),
     /// A compact JWE of the JSON response (`application/jwt`), for the wallet's key.
-    Encrypted(String),
+    Encrypted {
+        /// The JWE.
+        jwe: String,
+        /// The HTTP status of the response it encrypts (200, or 202 for a deferral).
+        status: u16,
+    },
+}
+
+impl CredentialReply {
+    /// `response`, encrypted when the wallet asked.
+    pub(crate) fn new(
+        response: CredentialResponse,
+        encryptor: Option<&ResponseEncryptor>,
+    ) -> Result<CredentialReply, IssuerError> {
+        Ok(match encryptor {
+            Some(encryptor) => CredentialReply::Encrypted {
+                jwe: encryptor.seal(&response)?,
+                status: response.status(),
+            },
+            None => CredentialReply::Plain(response),
+        })
+    }
+
+    /// The HTTP status to send.
+    pub fn status(&self) -> u16 {
+        match self {
+            CredentialReply::Plain(response) => response.status(),
+            CredentialReply::Encrypted { status, .. } => *status,
+        }
+    }
 }
 
 /// The wallet's checked request to encrypt the response: a key the issuer can agree with and
@@ -85,8 +114,8 @@ impl ResponseEncryptor {
     }
 
     /// Encrypts the JSON of `issued` to the wallet's key, echoing its `kid`.
-    pub(crate) fn seal(&self, issued: Issued) -> Result<String, IssuerError> {
-        let json = serde_json::to_vec(&CredentialResponse::Issued(issued))
+    pub(crate) fn seal(&self, response: &CredentialResponse) -> Result<String, IssuerError> {
+        let json = serde_json::to_vec(response)
             .map_err(|e| IssuerError::Signing(format!("serializing the response: {e}")))?;
         let options = EncryptOptions {
             kid: self.kid.as_deref(),

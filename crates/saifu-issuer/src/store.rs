@@ -27,6 +27,8 @@ pub struct OfferRecord {
     pub used: bool,
     /// The subject the offer was made for, when it came from the subject registry.
     pub subject_id: Option<String>,
+    /// Whether issuance waits for the operator's approval (deferred issuance, §9).
+    pub deferred: bool,
 }
 
 /// An issuance session an access token opens.
@@ -45,6 +47,43 @@ pub struct SessionRecord {
     /// The client the access token was issued to; `None` for anonymous pre-authorized access.
     /// Key proofs may name it in `iss`.
     pub client_id: Option<String>,
+    /// Whether issuance waits for the operator's approval (deferred issuance, §9).
+    pub deferred: bool,
+}
+
+/// How a deferred issuance is named: by the operator's handle or by the wallet's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingKey<'a> {
+    /// The operator's handle.
+    Id(&'a str),
+    /// The digest of the wallet's `transaction_id`.
+    Transaction(&'a str),
+}
+
+/// A credential request waiting for the operator's decision (deferred issuance, §9): what is
+/// needed to issue later — no credential and no secret in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRecord {
+    /// The operator's handle for it (random, public to admins).
+    pub id: String,
+    /// SHA-256 (base64url) of the `transaction_id` the wallet holds.
+    pub transaction_digest: String,
+    /// SHA-256 (base64url) of the access token of the session that asked.
+    pub token_digest: String,
+    /// The credential configuration.
+    pub config_id: String,
+    /// The subject claims, as JSON text.
+    pub claims: String,
+    /// The subject, when known.
+    pub subject_id: Option<String>,
+    /// The holder public keys (a JSON array of JWKs; `[null]` for one unbound credential).
+    pub holder_keys: String,
+    /// `pending`, `approved`, `rejected` or `delivered`.
+    pub state: String,
+    /// Creation time, seconds since the epoch.
+    pub created_at: i64,
+    /// After this the wallet can no longer collect, seconds since the epoch.
+    pub expires_at: i64,
 }
 
 /// What was issued to whom: no credential, salt or secret, only what revocation needs.
@@ -202,6 +241,35 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         sealed: &str,
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
+
+    /// Stores a deferred issuance.
+    fn insert_pending(
+        &self,
+        pending: &PendingRecord,
+    ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
+
+    /// The unexpired deferred issuance of a `transaction_id` digest.
+    fn find_pending(
+        &self,
+        transaction_digest: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<PendingRecord>, StoreFailure>> + Send;
+
+    /// Deferred issuances in `state` (all when `None`), newest first; at most `limit`.
+    fn list_pending(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<PendingRecord>, StoreFailure>> + Send;
+
+    /// Atomically moves the deferred issuance with handle `id` (or, with `by_transaction`, with
+    /// that transaction digest) from state `from` to `to`; `false` when it was not in `from`.
+    fn move_pending(
+        &self,
+        key: PendingKey<'_>,
+        from: &str,
+        to: &str,
+    ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 
     /// The sealed offer of an unexpired reference.
     fn find_offer_reference(

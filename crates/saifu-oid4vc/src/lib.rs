@@ -6,5 +6,6 @@
 
 pub mod dcql;
 pub mod oauth;
+pub mod pe;
 pub mod vci;
 pub mod vp;

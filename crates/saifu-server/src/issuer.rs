@@ -15,7 +15,7 @@ use saifu_crypto::Signer;
 use saifu_issuer::{CredentialReply, Issuer, IssuerError};
 use saifu_oid4vc::oauth::ErrorResponse;
 use saifu_oid4vc::vci::credential::{
-    CredentialError, CredentialRequest, CredentialResponse, NonceResponse,
+    CredentialError, CredentialRequest, DeferredCredentialRequest, NonceResponse,
 };
 use saifu_oid4vc::vci::token::TokenRequest;
 use saifu_store::Store;
@@ -64,6 +64,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(role: Option<Arc<IssuerRo
         .route("/token", post(token))
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
+        .route("/deferred_credential", post(deferred_credential))
         .route("/notification", post(notification))
         .route("/status/{list}", get(status_list))
         .route("/.well-known/jwt-vc-issuer", get(jwt_vc_issuer_metadata))
@@ -183,17 +184,40 @@ async fn credential(
     let token = auth::bearer(&headers).ok_or(IssuerError::InvalidToken)?;
     let request = CredentialRequest::parse(&body)
         .map_err(|e| IssuerError::from(CredentialError::from(&e)))?;
-    Ok(match role.issuer.credential(token, &request).await? {
-        CredentialReply::Plain(issued) => {
-            (no_store(), Json(CredentialResponse::Issued(issued))).into_response()
-        }
-        CredentialReply::Encrypted(jwe) => (
+    Ok(reply(role.issuer.credential(token, &request).await?))
+}
+
+/// The Deferred Credential Endpoint (§9): `202` while pending, then the credentials once.
+async fn deferred_credential(
+    State(role): Role,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, Failure> {
+    let token = auth::bearer(&headers).ok_or(IssuerError::InvalidToken)?;
+    let request: DeferredCredentialRequest = serde_json::from_str(&body).map_err(|e| {
+        IssuerError::from(CredentialError::InvalidCredentialRequest(format!(
+            "malformed deferred credential request: {e}"
+        )))
+    })?;
+    Ok(reply(
+        role.issuer.deferred_credential(token, &request).await?,
+    ))
+}
+
+/// A Credential (or Deferred Credential) Response with its status: JSON, or the JWE the
+/// wallet asked for.
+fn reply(reply: CredentialReply) -> Response {
+    let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::OK);
+    match reply {
+        CredentialReply::Plain(response) => (status, no_store(), Json(response)).into_response(),
+        CredentialReply::Encrypted { jwe, .. } => (
+            status,
             no_store(),
             [(header::CONTENT_TYPE, ENCRYPTED_MEDIA_TYPE)],
             jwe,
         )
             .into_response(),
-    })
+    }
 }
 
 /// The Notification Endpoint (§11): `204 No Content` once the event is recorded.

@@ -11,7 +11,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use saifu_issuer::{IssuedRecord, IssuerError, NewOffer, StatusChange, SubjectRecord, status_name};
+use saifu_issuer::{
+    IssuedRecord, IssuerError, NewOffer, OfferTerms, PendingRecord, Recipient, StatusChange,
+    SubjectRecord, status_name,
+};
 use saifu_oid4vc::vci::offer::{InputMode, OFFER_SCHEME, OfferReference, TxCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -41,6 +44,8 @@ pub(crate) fn routes(role: Arc<IssuerRole>) -> Router<Arc<IssuerRole>> {
         .route("/admin/credentials/{index}", get(get_issued))
         .route("/admin/credentials/{index}/{action}", post(change_status))
         .route("/admin/configurations", get(configurations))
+        .route("/admin/deferred", get(list_pending))
+        .route("/admin/deferred/{id}/{decision}", post(decide_pending))
         .route_layer(middleware::from_fn_with_state(role, require_admin))
 }
 
@@ -163,6 +168,9 @@ struct OfferBody {
     /// Also offer the authorization code grant (the subject logs in at the issuer).
     #[serde(default)]
     authorization_code: bool,
+    /// Hold issuance until an operator approves it (`/admin/deferred`).
+    #[serde(default)]
+    deferred: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,24 +209,20 @@ struct OfferCreated {
 
 async fn create_offer(State(role): Role, body: String) -> Result<Response, Failure> {
     let body: OfferBody = parse(&body)?;
-    let tx_code = body.tx_code.and_then(TxCodeChoice::into_tx_code);
-    let config = &body.credential_configuration_id;
-    let created = match (body.subject, body.claims) {
-        (Some(subject), None) => {
-            role.issuer
-                .create_subject_offer(&subject, config, tx_code, body.authorization_code)
-                .await?
-        }
-        (None, Some(claims)) if !body.authorization_code => {
-            role.issuer.create_offer(claims, config, tx_code).await?
-        }
-        (None, Some(_)) => {
-            return Err(invalid(
-                "authorization_code offers are made for a registered subject",
-            ));
-        }
+    let terms = OfferTerms {
+        tx_code: body.tx_code.and_then(TxCodeChoice::into_tx_code),
+        authorization_code: body.authorization_code,
+        deferred: body.deferred,
+    };
+    let recipient = match (&body.subject, body.claims) {
+        (Some(subject), None) => Recipient::Subject(subject),
+        (None, Some(claims)) => Recipient::Claims(claims),
         _ => return Err(invalid("give exactly one of `subject` and `claims`")),
     };
+    let created = role
+        .issuer
+        .create_offer_for(recipient, &body.credential_configuration_id, terms)
+        .await?;
     let answer = offer_answer(&role, created, body.by_reference).await?;
     Ok((StatusCode::CREATED, no_store(), Json(answer)).into_response())
 }
@@ -282,6 +286,49 @@ async fn change_status(
     let record = role.issuer.change_status(index, change).await?;
     tracing::info!(status_index = index, action = %action, "credential status changed");
     Ok(Json(issued_view(&record)).into_response())
+}
+
+/// A deferred issuance as the operator sees it: who, what, since when — no secret.
+fn pending_view(pending: &PendingRecord) -> Value {
+    json!({
+        "id": pending.id,
+        "credential_configuration_id": pending.config_id,
+        "subject": pending.subject_id,
+        "claims": serde_json::from_str::<Value>(&pending.claims).unwrap_or(Value::Null),
+        "credentials": serde_json::from_str::<Vec<Value>>(&pending.holder_keys).map_or(0, |k| k.len()),
+        "requested_at": pending.created_at,
+        "expires_at": pending.expires_at,
+    })
+}
+
+async fn list_pending(
+    State(role): Role,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
+    let pending = role.issuer.pending_issuances(query.limit()).await?;
+    let views: Vec<Value> = pending.iter().map(pending_view).collect();
+    Ok(Json(json!({ "pending": views })).into_response())
+}
+
+async fn decide_pending(
+    State(role): Role,
+    Path((id, decision)): Path<(String, String)>,
+) -> Result<Response, Failure> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        other => {
+            return Err(Failure(IssuerError::NotFound(format!(
+                "no decision `{other}`: use approve or reject"
+            ))));
+        }
+    };
+    role.issuer.decide_pending(&id, approve).await?;
+    tracing::info!(pending = %id, approve, "deferred issuance decided");
+    Ok(
+        Json(json!({ "id": id, "state": if approve { "approved" } else { "rejected" } }))
+            .into_response(),
+    )
 }
 
 async fn configurations(State(role): Role) -> Response {

@@ -59,6 +59,10 @@ pub fn build_router(state: AppState) -> Router {
         .merge(health::router())
         .merge(issuer::router(state.issuer.clone()))
         .merge(verifier::router(state.verifier.clone()))
+        .merge(crate::pages::router(
+            state.issuer.clone(),
+            state.verifier.clone(),
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -28,6 +28,7 @@ use crate::error::ApiError;
 pub struct VerifierRole {
     sessions: SessionService<VerifierSessions>,
     admin_token: String,
+    public_url: String,
 }
 
 impl std::fmt::Debug for VerifierRole {
@@ -54,7 +55,23 @@ impl VerifierRole {
         VerifierRole {
             sessions: SessionService::new(sessions, verifier, signers, public_url, lifetime),
             admin_token,
+            public_url: public_url.trim_end_matches('/').to_owned(),
         }
+    }
+
+    /// The sessions, for the verifier portal pages (which create and read them too).
+    pub(crate) fn sessions(&self) -> &SessionService<VerifierSessions> {
+        &self.sessions
+    }
+
+    /// The admin token, which also signs operators in to the portal pages.
+    pub(crate) fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// The node's public URL, whose origin the portal pages accept form posts from.
+    pub(crate) fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -87,7 +104,8 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
         .with_state(role)
 }
 
-fn now() -> i64 {
+/// Seconds since the epoch, the clock sessions are created and read at.
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {
@@ -112,16 +130,35 @@ fn not_found(description: String) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", description)
 }
 
-/// Body of `POST /admin/presentations`: the DCQL query, and optionally the client identifier
-/// prefix (default `redirect_uri`) and the response mode (default `direct_post`).
+/// Body of `POST /admin/presentations`: the DCQL query or, as a legacy form (ARCHITECTURE §3),
+/// a DIF Presentation Exchange 2.0 `presentation_definition` translated to DCQL; and optionally
+/// the client identifier prefix (default `redirect_uri`) and the response mode (default
+/// `direct_post`).
 #[derive(Debug, Deserialize)]
 struct CreateBody {
-    dcql_query: Value,
+    dcql_query: Option<Value>,
+    presentation_definition: Option<Value>,
     client_id_prefix: Option<String>,
     response_mode: Option<String>,
 }
 
 impl CreateBody {
+    /// The DCQL query the session is created with: exactly one of `dcql_query` and
+    /// `presentation_definition` must be given.
+    fn dcql_query(&mut self) -> Result<Value, ApiError> {
+        match (self.dcql_query.take(), &self.presentation_definition) {
+            (Some(query), None) => Ok(query),
+            (None, Some(definition)) => {
+                saifu_oid4vc::pe::translate(definition, &saifu_oid4vc::pe::PeLimits::default())
+                    .map(|query| json!(query))
+                    .map_err(|e| invalid_request(format!("presentation_definition: {e}")))
+            }
+            _ => Err(invalid_request(
+                "exactly one of `dcql_query` and `presentation_definition` is required".to_owned(),
+            )),
+        }
+    }
+
     fn options(&self) -> Result<CreateOptions, ApiError> {
         let defaults = CreateOptions::default();
         let prefix = match &self.client_id_prefix {
@@ -147,9 +184,10 @@ async fn create(
     body: Result<Json<CreateBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     role.authorize(&headers)?;
-    let Json(body) = body.map_err(|e| invalid_request(e.body_text()))?;
+    let Json(mut body) = body.map_err(|e| invalid_request(e.body_text()))?;
     let options = body.options()?;
-    match role.sessions.create(body.dcql_query, options, now()).await {
+    let query = body.dcql_query()?;
+    match role.sessions.create(query, options, now()).await {
         Ok(created) => {
             let mut body = json!(created);
             body["qr_svg"] = crate::pages::qr_svg(&created.link).map_or(Value::Null, Value::String);

@@ -3,6 +3,9 @@
 //! import, an offer by reference with a PIN, redemption, the issued record, and revocation
 //! reaching the signed status list — on SQLite and on PostgreSQL.
 
+#[path = "support/node.rs"]
+mod support;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
@@ -10,12 +13,11 @@ use saifu_credential::sd_jwt::{Limits, SdJwt, VerifyOptions};
 use saifu_credential::sd_jwt_vc::{VcVerifyOptions, verify_vc};
 use saifu_credential::status::token::jwt;
 use saifu_credential::status::{self, ReferenceOptions, StatusValue};
-use saifu_crypto::{Algorithm, Jwk, KeyType, LocalSigner, PrivateKey, PublicKey, jws};
-use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
-use saifu_server::{Config, ConfigLayer, Server};
+use saifu_crypto::{Algorithm, Jwk, PublicKey};
+use saifu_server::{Config, ConfigLayer, Server, VerifierSettings};
 use saifu_store::testing::TestDatabase;
-use serde_json::{Map, Value, json};
-use tokio::sync::oneshot;
+use serde_json::{Value, json};
+use support::Node;
 
 fn now() -> i64 {
     SystemTime::now()
@@ -24,87 +26,12 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
-/// A running node; dropping it stops the server.
-struct Node {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
+async fn post(node: &Node, path: &str, body: Value) -> (StatusCode, Value) {
+    node.admin(reqwest::Method::POST, path, Some(body)).await
 }
 
-impl Node {
-    async fn start(database_url: Option<String>) -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let flags = ConfigLayer {
-            port: Some(0),
-            data_dir: Some(dir.path().to_path_buf()),
-            database_url,
-            ..ConfigLayer::default()
-        };
-        let config = Config::load(None, |_| None, flags).unwrap();
-        let server = Server::bind(&config).await.unwrap();
-        let base = format!("http://{}", server.local_addr());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.run(async {
-            let _ = stopped.await;
-        }));
-        let token = saifu_server::read_admin_token(dir.path()).unwrap();
-        Node {
-            base,
-            token,
-            http: reqwest::Client::new(),
-            _stop: stop,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// An admin request with the node's token; status and JSON body.
-    async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<String>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, self.url(path))
-            .bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.body(body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.admin(reqwest::Method::POST, path, Some(body.to_string()))
-            .await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.admin(reqwest::Method::GET, path, None).await
-    }
-}
-
-/// A `jwt` key proof of `holder` for `nonce`, addressed to the issuer at `aud`.
-async fn proof(holder: &LocalSigner, aud: &str, nonce: &str) -> String {
-    let mut header = Map::new();
-    header.insert("typ".into(), "openid4vci-proof+jwt".into());
-    header.insert(
-        "jwk".into(),
-        serde_json::to_value(holder.private_key().public_key().to_jwk()).unwrap(),
-    );
-    let claims = json!({"aud": aud, "iat": now(), "nonce": nonce});
-    jws::sign_compact(&header, &serde_json::to_vec(&claims).unwrap(), holder)
-        .await
-        .unwrap()
+async fn get(node: &Node, path: &str) -> (StatusCode, Value) {
+    node.admin(reqwest::Method::GET, path, None).await
 }
 
 async fn operator_and_wallet(node: &Node) {
@@ -125,13 +52,13 @@ async fn operator_and_wallet(node: &Node) {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
 
-    let (status, saved) = node
-        .post(
-            "/admin/subjects",
-            json!({"id": "s1001", "claims": {"given_name": "Hanako", "family_name": "Sato",
+    let (status, saved) = post(
+        node,
+        "/admin/subjects",
+        json!({"id": "s1001", "claims": {"given_name": "Hanako", "family_name": "Sato",
                    "university": "Saifu University", "degree": "BSc"}}),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{saved}");
     assert_eq!(saved["can_log_in"], false);
     assert!(
@@ -139,38 +66,32 @@ async fn operator_and_wallet(node: &Node) {
         "hashes never leave the node"
     );
     let csv = "id,given_name,family_name\ns1002,Taro,Yamada\ns1003,Jiro,Suzuki\n";
-    let (status, report) = node
-        .admin(
-            reqwest::Method::POST,
-            "/admin/subjects/import",
-            Some(csv.into()),
-        )
-        .await;
+    let (status, report) = node.admin_text("/admin/subjects/import", csv).await;
     assert_eq!(
         (status, report["imported"].as_u64()),
         (StatusCode::OK, Some(2))
     );
-    let (_, listed) = node.get("/admin/subjects?limit=2").await;
+    let (_, listed) = get(node, "/admin/subjects?limit=2").await;
     assert_eq!(listed["subjects"].as_array().unwrap().len(), 2);
-    let (status, refused) = node
-        .post(
-            "/admin/subjects",
-            json!({"id": "x", "claims": {}, "extra": 1}),
-        )
-        .await;
+    let (status, refused) = post(
+        node,
+        "/admin/subjects",
+        json!({"id": "x", "claims": {}, "extra": 1}),
+    )
+    .await;
     assert_eq!(
         (status, refused["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_request"))
     );
 
     // An offer by reference with a PIN; the wallet fetches it from the link.
-    let (status, created) = node
-        .post(
-            "/admin/offers",
-            json!({"subject": "s1001", "credential_configuration_id": "diploma",
+    let (status, created) = post(
+        node,
+        "/admin/offers",
+        json!({"subject": "s1001", "credential_configuration_id": "diploma",
                    "tx_code": true, "by_reference": true}),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert!(created["qr_svg"].as_str().unwrap().contains("<svg"));
     let offer_uri = created["credential_offer_uri"].as_str().unwrap();
@@ -191,49 +112,9 @@ async fn operator_and_wallet(node: &Node) {
         .unwrap();
     assert_eq!(fetched, created["credential_offer"]);
     let issuer_id = fetched["credential_issuer"].as_str().unwrap().to_owned();
-    let code = fetched["grants"][PRE_AUTHORIZED_CODE_GRANT]["pre-authorized_code"]
-        .as_str()
-        .unwrap();
     let pin = created["tx_code"].as_str().unwrap();
     assert_eq!(pin.len(), 6);
-
-    let token: Value = node
-        .http
-        .post(node.url("/token"))
-        .form(&[
-            ("grant_type", PRE_AUTHORIZED_CODE_GRANT),
-            ("pre-authorized_code", code),
-            ("tx_code", pin),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access_token = token["access_token"].as_str().expect("an access token");
-    let nonce: Value = node
-        .http
-        .post(node.url("/nonce"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let holder = LocalSigner::new(PrivateKey::generate(KeyType::Ed25519).unwrap()).unwrap();
-    let proof = proof(&holder, &issuer_id, nonce["c_nonce"].as_str().unwrap()).await;
-    let issued: Value = node
-        .http
-        .post(node.url("/credential"))
-        .bearer_auth(access_token)
-        .json(&json!({"credential_configuration_id": "diploma", "proofs": {"jwt": [proof]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (issued, _, _) = node.redeem(&fetched, Some(pin)).await;
     let credential = issued["credentials"][0]["credential"]
         .as_str()
         .expect("a credential");
@@ -268,30 +149,34 @@ async fn operator_and_wallet(node: &Node) {
     let index = verified.status.expect("a status entry").idx();
 
     // The record names the subject and the holder key, never the credential.
-    let (_, listed) = node.get("/admin/credentials?subject=s1001").await;
+    let (_, listed) = get(node, "/admin/credentials?subject=s1001").await;
     let record = &listed["credentials"][0];
     assert_eq!(record["status_index"].as_u64(), Some(index));
     assert_eq!(record["status"], "valid");
     assert_eq!(record["subject"], "s1001");
     assert!(!listed.to_string().contains(credential));
 
-    let (status, revoked) = node
-        .post(&format!("/admin/credentials/{index}/revoke"), json!({}))
-        .await;
+    let (status, revoked) = post(
+        node,
+        &format!("/admin/credentials/{index}/revoke"),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         (status, revoked["status"].as_str()),
         (StatusCode::OK, Some("revoked"))
     );
-    let (status, refused) = node
-        .post(&format!("/admin/credentials/{index}/reinstate"), json!({}))
-        .await;
+    let (status, refused) = post(
+        node,
+        &format!("/admin/credentials/{index}/reinstate"),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         (status, refused["error"].as_str()),
         (StatusCode::CONFLICT, Some("conflict"))
     );
-    let (status, _) = node
-        .post(&format!("/admin/credentials/{index}/undo"), json!({}))
-        .await;
+    let (status, _) = post(node, &format!("/admin/credentials/{index}/undo"), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let list_uri = format!("{issuer_id}/status/1");
@@ -317,14 +202,14 @@ async fn operator_and_wallet(node: &Node) {
 
 #[tokio::test]
 async fn operator_and_wallet_on_sqlite() {
-    let node = Node::start(None).await;
+    let node = Node::start().await;
     operator_and_wallet(&node).await;
 }
 
 #[tokio::test]
 async fn operator_and_wallet_on_postgres() {
     let database = TestDatabase::create().await.unwrap();
-    let node = Node::start(Some(database.url().to_owned())).await;
+    let node = Node::start_with(Some(database.url().to_owned()), VerifierSettings::default()).await;
     operator_and_wallet(&node).await;
 }
 

@@ -3,7 +3,8 @@
 //! `UPDATE` / `DELETE` statements whose affected row count decides.
 
 use saifu_issuer::{
-    IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreFailure, SubjectRecord, WalletEvent,
+    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, SessionRecord, StoreFailure,
+    SubjectRecord, WalletEvent,
 };
 
 use crate::Store;
@@ -18,14 +19,23 @@ type OfferRow = (
     i64,
     bool,
     Option<String>,
+    bool,
 );
-type SessionRow = (String, String, String, i64, Option<String>, Option<String>);
+type SessionRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    bool,
+);
 
 impl IssuerStore for Store {
     async fn insert_offer(&self, offer: &OfferRecord) -> Result<(), StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_offer (code_digest, config_id, claims, \
-            tx_code_digest, attempts_left, expires_at, used, subject_id) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+            tx_code_digest, attempts_left, expires_at, used, subject_id, deferred) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         on_pool!(self, pool => sqlx::query(SQL)
             .bind(&offer.code_digest)
             .bind(&offer.config_id)
@@ -35,6 +45,7 @@ impl IssuerStore for Store {
             .bind(offer.expires_at)
             .bind(offer.used)
             .bind(&offer.subject_id)
+            .bind(offer.deferred)
             .execute(pool)
             .await
             .map(drop))
@@ -43,7 +54,8 @@ impl IssuerStore for Store {
 
     async fn find_offer(&self, code_digest: &str) -> Result<Option<OfferRecord>, StoreFailure> {
         const SQL: &str = "SELECT code_digest, config_id, claims, tx_code_digest, \
-            attempts_left, expires_at, used, subject_id FROM issuer_offer WHERE code_digest = $1";
+            attempts_left, expires_at, used, subject_id, deferred FROM issuer_offer \
+            WHERE code_digest = $1";
         let row: Option<OfferRow> = on_pool!(self, pool => sqlx::query_as(SQL)
             .bind(code_digest)
             .fetch_optional(pool)
@@ -59,6 +71,7 @@ impl IssuerStore for Store {
                 expires_at,
                 used,
                 subject_id,
+                deferred,
             )| {
                 OfferRecord {
                     code_digest,
@@ -69,6 +82,7 @@ impl IssuerStore for Store {
                     expires_at,
                     used,
                     subject_id,
+                    deferred,
                 }
             },
         ))
@@ -88,7 +102,7 @@ impl IssuerStore for Store {
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_session (token_digest, config_id, claims, \
-            expires_at, subject_id, client_id) VALUES ($1, $2, $3, $4, $5, $6)";
+            expires_at, subject_id, client_id, deferred) VALUES ($1, $2, $3, $4, $5, $6, $7)";
         on_pool!(self, pool => sqlx::query(SQL)
             .bind(&session.token_digest)
             .bind(&session.config_id)
@@ -96,6 +110,7 @@ impl IssuerStore for Store {
             .bind(session.expires_at)
             .bind(&session.subject_id)
             .bind(&session.client_id)
+            .bind(session.deferred)
             .execute(pool)
             .await
             .map(drop))
@@ -107,7 +122,7 @@ impl IssuerStore for Store {
         token_digest: &str,
         now: i64,
     ) -> Result<Option<SessionRecord>, StoreFailure> {
-        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at, subject_id, client_id \
+        const SQL: &str = "SELECT token_digest, config_id, claims, expires_at, subject_id, client_id, deferred \
             FROM issuer_session WHERE token_digest = $1 AND expires_at > $2";
         let row: Option<SessionRow> = on_pool!(self, pool => sqlx::query_as(SQL)
             .bind(token_digest)
@@ -116,13 +131,16 @@ impl IssuerStore for Store {
             .await)
         .map_err(failure)?;
         Ok(row.map(
-            |(token_digest, config_id, claims, expires_at, subject_id, client_id)| SessionRecord {
-                token_digest,
-                config_id,
-                claims,
-                expires_at,
-                subject_id,
-                client_id,
+            |(token_digest, config_id, claims, expires_at, subject_id, client_id, deferred)| {
+                SessionRecord {
+                    token_digest,
+                    config_id,
+                    claims,
+                    expires_at,
+                    subject_id,
+                    client_id,
+                    deferred,
+                }
             },
         ))
     }
@@ -238,6 +256,35 @@ impl IssuerStore for Store {
         self.issuer_delete_subject(id).await
     }
 
+    async fn insert_pending(&self, pending: &PendingRecord) -> Result<(), StoreFailure> {
+        self.issuer_insert_pending(pending).await
+    }
+
+    async fn find_pending(
+        &self,
+        transaction_digest: &str,
+        now: i64,
+    ) -> Result<Option<PendingRecord>, StoreFailure> {
+        self.issuer_find_pending(transaction_digest, now).await
+    }
+
+    async fn list_pending(
+        &self,
+        state: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<PendingRecord>, StoreFailure> {
+        self.issuer_list_pending(state, limit).await
+    }
+
+    async fn move_pending(
+        &self,
+        key: PendingKey<'_>,
+        from: &str,
+        to: &str,
+    ) -> Result<bool, StoreFailure> {
+        self.issuer_move_pending(key, from, to).await
+    }
+
     async fn insert_offer_reference(
         &self,
         id_digest: &str,
@@ -324,6 +371,7 @@ mod tests {
             expires_at,
             used: false,
             subject_id: Some("s-1".into()),
+            deferred: false,
         }
     }
 
@@ -380,6 +428,7 @@ mod tests {
             expires_at: NOW + 10,
             subject_id: None,
             client_id: Some("wallet".into()),
+            deferred: true,
         };
         store.insert_session(&session).await.unwrap();
         assert_eq!(store.find_session("t", NOW).await.unwrap(), Some(session));

@@ -12,6 +12,7 @@ mod sql;
 pub mod issuer;
 mod issuer_admin;
 mod issuer_auth;
+mod issuer_deferred;
 mod issuer_notification;
 mod migrations;
 mod store;

@@ -76,6 +76,15 @@ macro_rules! migrations {
                     "/0008_issuer_session_client.sql"
                 )),
             ),
+            (
+                9,
+                "issuer_deferred",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0009_issuer_deferred.sql"
+                )),
+            ),
         ]
     };
 }

@@ -63,6 +63,7 @@ impl<S: IssuerStore> Issuer<S> {
                 expires_at: now() + ttl,
                 subject_id: Some(subject.id),
                 client_id: Some(client_id.clone()),
+                deferred: false,
             })
             .await?;
         let authorization_details = grant.by_details.then(|| {

@@ -16,7 +16,12 @@ label{display:block;margin:.5rem 0 .2rem}input,select,textarea{font:inherit;padd
 button{font:inherit;padding:.45rem 1rem;border:0;border-radius:6px;background:#2454d6;color:#fff;cursor:pointer}\
 button.danger{background:#c0392b}button.secondary{background:#6b7486}\
 .error{color:#c0392b}.ok{color:#1e7d32}.muted{color:#6b7486}.pin{font-size:2rem;letter-spacing:.3rem}\
-.qr svg{width:240px;height:240px}code{word-break:break-all}";
+.qr svg{width:240px;height:240px}code{word-break:break-all}\
+label.inline{display:flex;gap:.5rem;align-items:center}label.inline input{width:auto}\
+form.inline{display:inline-block;margin:0 .25rem .25rem 0}form.signout{float:right}\
+.pin{font-size:2.5rem;font-weight:700;font-family:ui-monospace,monospace}\
+.status.valid,.outcome.passed{color:#1e7d32}.status.revoked,.outcome.failed{color:#c0392b}\
+.status.suspended,.outcome.skipped{color:#9a6700}.verdict{font-size:1.3rem;font-weight:600}";
 
 /// A page: its title, the navigation links of the role it belongs to, and its content.
 #[derive(Debug)]

@@ -6,6 +6,7 @@
 //! declare `pub mod foo;` below, add a `Foo(foo::FooArgs)` variant to [`Command`], its arm in
 //! `main.rs`'s dispatch, and, if it fails in new ways, a [`CliError`] variant with its hint.
 
+pub mod bench;
 pub mod credential;
 pub mod did;
 mod input;
@@ -98,6 +99,8 @@ pub enum Command {
     Issuer(issuer::IssuerArgs),
     /// Ask for presentations (OpenID4VP) and read their verified results
     Verifier(verifier::VerifierArgs),
+    /// Load-test a running node: issuance and verification flows over HTTP
+    Bench(bench::BenchArgs),
 }
 
 /// Why a command failed. The message says what went wrong; [`CliError::hint`] says what to do.
