@@ -1,6 +1,7 @@
 //! What the operator configures: the issuer identity, its signing key and credential types.
 
 use saifu_crypto::LocalSigner;
+use serde::{Deserialize, Serialize};
 
 /// Entries in the issuer's status list: 2^17, so that one index reveals nothing about a holder.
 pub const STATUS_LIST_ENTRIES: u64 = 1 << 17;
@@ -27,7 +28,7 @@ pub struct IssuerConfig {
 }
 
 /// One credential type (a `credential_configurations_supported` entry).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialConfig {
     /// The configuration id.
     pub id: String,
@@ -46,7 +47,7 @@ pub struct CredentialConfig {
 }
 
 /// One top-level claim of a credential type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimConfig {
     /// The claim name.
     pub name: String,

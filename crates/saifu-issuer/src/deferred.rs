@@ -115,9 +115,8 @@ impl<S: IssuerStore> Issuer<S> {
         pending: &PendingRecord,
     ) -> Result<CredentialResponse, IssuerError> {
         let config: CredentialConfig = self
-            .config()
-            .credential(&pending.config_id)
-            .cloned()
+            .find_configuration(&pending.config_id)
+            .await?
             .ok_or_else(|| IssuerError::UnknownConfiguration(pending.config_id.clone()))?;
         let claims: Map<String, Value> = serde_json::from_str(&pending.claims).map_err(corrupt)?;
         let jwks: Vec<Option<Jwk>> = serde_json::from_str(&pending.holder_keys).map_err(corrupt)?;

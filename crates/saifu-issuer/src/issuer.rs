@@ -22,6 +22,7 @@ use saifu_oid4vc::vci::proof::{ProofExpectations, VerifiedProof, verify_jwt_proo
 use saifu_oid4vc::vci::token::{TokenError, TokenRequest, TokenResponse};
 use serde_json::{Map, Value};
 
+use crate::catalog::Added;
 use crate::clock::now;
 use crate::config::{CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
 use crate::error::IssuerError;
@@ -74,12 +75,22 @@ pub struct OfferTerms {
 pub struct Issuer<S> {
     config: IssuerConfig,
     store: S,
+    added: Added,
 }
 
 impl<S: IssuerStore> Issuer<S> {
     /// An issuer over `store`.
     pub fn new(config: IssuerConfig, store: S) -> Self {
-        Issuer { config, store }
+        Issuer {
+            config,
+            store,
+            added: Added::default(),
+        }
+    }
+
+    /// The credential types added through the admin API.
+    pub(crate) fn added(&self) -> &Added {
+        &self.added
     }
 
     /// The configuration.
@@ -174,7 +185,7 @@ impl<S: IssuerStore> Issuer<S> {
         config_id: &str,
         terms: &OfferTerms,
     ) -> Result<NewOffer, IssuerError> {
-        if self.config.credential(config_id).is_none() {
+        if self.find_configuration(config_id).await?.is_none() {
             return Err(IssuerError::UnknownConfiguration(config_id.to_owned()));
         }
         let code = random_token();
@@ -331,24 +342,26 @@ impl<S: IssuerStore> Issuer<S> {
             .as_ref()
             .map(ResponseEncryptor::new)
             .transpose()?;
+        // The Token Response names the session's configuration as its one credential
+        // identifier (§6.2), so a wallet may ask for it either way (§8.2).
         let config = match &request.target {
-            CredentialTarget::CredentialConfigurationId(id) if *id == session.config_id => self
-                .config
-                .credential(id)
-                .ok_or_else(|| CredentialError::UnknownCredentialConfiguration(id.clone()))?,
-            CredentialTarget::CredentialConfigurationId(id) => {
-                return Err(CredentialError::UnknownCredentialConfiguration(id.clone()).into());
+            CredentialTarget::CredentialConfigurationId(id)
+            | CredentialTarget::CredentialIdentifier(id)
+                if *id == session.config_id =>
+            {
+                self.find_configuration(id).await?
             }
-            // The Token Response names the session's configuration as its one credential
-            // identifier (§6.2), so a wallet may ask for it that way (§8.2).
-            CredentialTarget::CredentialIdentifier(id) if *id == session.config_id => self
-                .config
-                .credential(id)
-                .ok_or_else(|| CredentialError::UnknownCredentialIdentifier(id.clone()))?,
-            CredentialTarget::CredentialIdentifier(id) => {
-                return Err(CredentialError::UnknownCredentialIdentifier(id.clone()).into());
-            }
+            _ => None,
         };
+        let config = config.ok_or_else(|| match &request.target {
+            CredentialTarget::CredentialConfigurationId(id) => {
+                CredentialError::UnknownCredentialConfiguration(id.clone())
+            }
+            CredentialTarget::CredentialIdentifier(id) => {
+                CredentialError::UnknownCredentialIdentifier(id.clone())
+            }
+        })?;
+        let config = &config;
         let keys = self
             .holder_keys(
                 config,

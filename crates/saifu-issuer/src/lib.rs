@@ -9,6 +9,7 @@
 //! every single-use value (pre-authorized codes, nonces) is consumed by the database.
 
 mod authorization;
+mod catalog;
 mod clock;
 mod config;
 mod csv;

@@ -69,8 +69,13 @@ fn configuration(config: &CredentialConfig, signing_alg: Algorithm) -> Credentia
 }
 
 impl IssuerConfig {
-    /// The Credential Issuer Metadata document.
+    /// The Credential Issuer Metadata document over the configuration file's credential types.
     pub fn issuer_metadata(&self) -> CredentialIssuerMetadata {
+        self.issuer_metadata_for(&self.credentials)
+    }
+
+    /// The Credential Issuer Metadata document over `configs`.
+    pub fn issuer_metadata_for(&self, configs: &[CredentialConfig]) -> CredentialIssuerMetadata {
         let alg = self.signer.algorithm();
         CredentialIssuerMetadata {
             credential_issuer: self.issuer_id.clone(),
@@ -85,8 +90,7 @@ impl IssuerConfig {
                 batch_size: self.batch_size,
             }),
             display: Some(display(&self.display_name)),
-            credential_configurations_supported: self
-                .credentials
+            credential_configurations_supported: configs
                 .iter()
                 .map(|c| (c.id.clone(), configuration(c, alg)))
                 .collect(),
@@ -97,6 +101,14 @@ impl IssuerConfig {
     /// code flow PAR is required, PKCE is `S256` only and the response carries `iss` (HAIP 1.0
     /// §4, FAPI 2.0, RFC 9207).
     pub fn authorization_server_metadata(&self) -> AuthorizationServerMetadata {
+        self.authorization_server_metadata_for(&self.credentials)
+    }
+
+    /// The OAuth Authorization Server Metadata document with the scopes of `configs`.
+    pub fn authorization_server_metadata_for(
+        &self,
+        configs: &[CredentialConfig],
+    ) -> AuthorizationServerMetadata {
         AuthorizationServerMetadata {
             issuer: self.issuer_id.clone(),
             authorization_endpoint: Some(self.endpoint("/authorize")),
@@ -110,7 +122,7 @@ impl IssuerConfig {
             ]),
             code_challenge_methods_supported: Some(vec![pkce::S256.into()]),
             authorization_response_iss_parameter_supported: Some(true),
-            scopes_supported: Some(self.credentials.iter().map(|c| c.scope.clone()).collect()),
+            scopes_supported: Some(configs.iter().map(|c| c.scope.clone()).collect()),
             pre_authorized_grant_anonymous_access_supported: Some(true),
             ..AuthorizationServerMetadata::default()
         }

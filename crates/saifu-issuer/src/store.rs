@@ -271,6 +271,19 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         to: &str,
     ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 
+    /// Stores an added credential configuration (`definition` is JSON); `false` when the id
+    /// is taken.
+    fn insert_configuration(
+        &self,
+        id: &str,
+        definition: &str,
+        created_at: i64,
+    ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
+
+    /// The definitions of every added credential configuration, oldest first.
+    fn list_configurations(&self)
+    -> impl Future<Output = Result<Vec<String>, StoreFailure>> + Send;
+
     /// The sealed offer of an unexpired reference.
     fn find_offer_reference(
         &self,

@@ -157,12 +157,16 @@ async fn offer_by_reference(
     Ok((no_store(), Json(offer)).into_response())
 }
 
-async fn issuer_metadata(State(role): Role) -> Response {
-    Json(role.issuer.config().issuer_metadata()).into_response()
+/// Credential Issuer Metadata; the credential types are reloaded first, so a type another
+/// node added is advertised at once.
+async fn issuer_metadata(State(role): Role) -> Result<Response, Failure> {
+    role.issuer.reload_configurations().await?;
+    Ok(Json(role.issuer.metadata()).into_response())
 }
 
-async fn as_metadata(State(role): Role) -> Response {
-    Json(role.issuer.config().authorization_server_metadata()).into_response()
+async fn as_metadata(State(role): Role) -> Result<Response, Failure> {
+    role.issuer.reload_configurations().await?;
+    Ok(Json(role.issuer.authorization_server_metadata()).into_response())
 }
 
 async fn token(State(role): Role, body: String) -> Result<Response, Failure> {

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 use crate::auth;
 use crate::issuer::{Failure, IssuerRole, no_store, unauthorized};
 use crate::pages::qr_svg;
+use crate::settings::CredentialSettings;
 
 type Role = State<Arc<IssuerRole>>;
 
@@ -43,7 +44,10 @@ pub(crate) fn routes(role: Arc<IssuerRole>) -> Router<Arc<IssuerRole>> {
         .route("/admin/credentials", get(list_issued))
         .route("/admin/credentials/{index}", get(get_issued))
         .route("/admin/credentials/{index}/{action}", post(change_status))
-        .route("/admin/configurations", get(configurations))
+        .route(
+            "/admin/configurations",
+            get(configurations).post(add_configuration),
+        )
         .route("/admin/deferred", get(list_pending))
         .route("/admin/deferred/{id}/{decision}", post(decide_pending))
         .route_layer(middleware::from_fn_with_state(role, require_admin))
@@ -331,10 +335,26 @@ async fn decide_pending(
     )
 }
 
-async fn configurations(State(role): Role) -> Response {
-    let metadata = role.issuer.config().issuer_metadata();
-    Json(json!({
+async fn configurations(State(role): Role) -> Result<Response, Failure> {
+    role.issuer.reload_configurations().await?;
+    let metadata = role.issuer.metadata();
+    Ok(Json(json!({
         "credential_configurations_supported": metadata.credential_configurations_supported,
     }))
-    .into_response()
+    .into_response())
+}
+
+/// `POST /admin/configurations`: a new credential type, in the shape of a
+/// `[[issuer.credentials]]` entry of the config file.
+async fn add_configuration(State(role): Role, body: String) -> Result<Response, Failure> {
+    let settings: CredentialSettings = parse(&body)?;
+    role.issuer.add_configuration(settings.to_config()).await?;
+    tracing::info!(configuration = %settings.id, "credential configuration added");
+    let metadata = role.issuer.metadata();
+    let added = &metadata.credential_configurations_supported[&settings.id];
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ settings.id.clone(): added })),
+    )
+        .into_response())
 }

@@ -8,7 +8,7 @@ use saifu_credential::status::{FetchConfig, ReferenceOptions, StatusListFetcher}
 use saifu_crypto::{Jwk, LocalSigner, PrivateKey, PublicKey};
 use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_did::{Resolver, ResolverConfig};
-use saifu_issuer::{ClaimConfig, CredentialConfig, Issuer, IssuerConfig};
+use saifu_issuer::{Issuer, IssuerConfig};
 use saifu_store::Store;
 use saifu_store::verifier::VerifierSessions;
 use saifu_verifier::client::{DidIdentity, RequestSigners};
@@ -28,7 +28,6 @@ use crate::{AppState, Config};
 
 /// How long access tokens and nonces stay valid, in seconds.
 const TOKEN_TTL: i64 = 300;
-const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Why the roles could not be assembled.
 #[derive(Debug, thiserror::Error)]
@@ -207,34 +206,15 @@ fn issuer(
         issuer_id: issuer_id.trim_end_matches('/').to_owned(),
         signer,
         display_name: settings.name.clone(),
-        credentials: settings.credentials.iter().map(credential).collect(),
+        credentials: settings
+            .credentials
+            .iter()
+            .map(CredentialSettings::to_config)
+            .collect(),
         offer_ttl: settings.offer_ttl_seconds,
         token_ttl: TOKEN_TTL,
         tx_code_attempts: settings.tx_code_attempts,
         batch_size: settings.batch_size,
     };
     Ok(Issuer::new(config, store))
-}
-
-fn credential(settings: &CredentialSettings) -> CredentialConfig {
-    CredentialConfig {
-        id: settings.id.clone(),
-        vct: settings.vct.clone(),
-        scope: settings
-            .scope
-            .clone()
-            .unwrap_or_else(|| settings.id.clone()),
-        display_name: settings.name.clone(),
-        claims: settings
-            .claims
-            .iter()
-            .map(|claim| ClaimConfig {
-                name: claim.name.clone(),
-                display_name: claim.display.clone(),
-                selectively_disclosable: claim.sd,
-            })
-            .collect(),
-        validity: settings.validity_days.saturating_mul(SECONDS_PER_DAY),
-        holder_binding: settings.holder_binding,
-    }
 }

@@ -3,6 +3,7 @@
 //! credential types are the ones of the Japanese digital-ID plans (a national PID, a university
 //! diploma, an employment credential).
 
+use saifu_issuer::{ClaimConfig, CredentialConfig};
 use serde::Deserialize;
 
 /// `[issuer]`: whether the node issues, as whom, and which credential types.
@@ -108,6 +109,31 @@ impl Default for VerifierSettings {
             session_ttl_seconds: 600,
             trust_own_issuer: true,
             trusted_issuers: Vec::new(),
+        }
+    }
+}
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+impl CredentialSettings {
+    /// The issuer's view of this credential type.
+    pub fn to_config(&self) -> CredentialConfig {
+        CredentialConfig {
+            id: self.id.clone(),
+            vct: self.vct.clone(),
+            scope: self.scope.clone().unwrap_or_else(|| self.id.clone()),
+            display_name: self.name.clone(),
+            claims: self
+                .claims
+                .iter()
+                .map(|claim| ClaimConfig {
+                    name: claim.name.clone(),
+                    display_name: claim.display.clone(),
+                    selectively_disclosable: claim.sd,
+                })
+                .collect(),
+            validity: self.validity_days.saturating_mul(SECONDS_PER_DAY),
+            holder_binding: self.holder_binding,
         }
     }
 }

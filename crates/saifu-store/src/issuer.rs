@@ -285,6 +285,20 @@ impl IssuerStore for Store {
         self.issuer_move_pending(key, from, to).await
     }
 
+    async fn insert_configuration(
+        &self,
+        id: &str,
+        definition: &str,
+        created_at: i64,
+    ) -> Result<bool, StoreFailure> {
+        self.issuer_insert_configuration(id, definition, created_at)
+            .await
+    }
+
+    async fn list_configurations(&self) -> Result<Vec<String>, StoreFailure> {
+        self.issuer_list_configurations().await
+    }
+
     async fn insert_offer_reference(
         &self,
         id_digest: &str,

@@ -160,6 +160,34 @@ impl Store {
         Ok(affected == 1)
     }
 
+    pub(crate) async fn issuer_insert_configuration(
+        &self,
+        id: &str,
+        definition: &str,
+        created_at: i64,
+    ) -> Result<bool, StoreFailure> {
+        const SQL: &str = "INSERT INTO issuer_configuration (id, definition, created_at) \
+            VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING";
+        let affected = on_pool!(self, pool => sqlx::query(SQL)
+            .bind(id)
+            .bind(definition)
+            .bind(created_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(failure)?;
+        Ok(affected == 1)
+    }
+
+    pub(crate) async fn issuer_list_configurations(&self) -> Result<Vec<String>, StoreFailure> {
+        const SQL: &str = "SELECT definition FROM issuer_configuration ORDER BY created_at, id";
+        let rows: Vec<(String,)> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .fetch_all(pool)
+            .await)
+        .map_err(failure)?;
+        Ok(rows.into_iter().map(|(definition,)| definition).collect())
+    }
+
     pub(crate) async fn issuer_insert_offer_reference(
         &self,
         id_digest: &str,

@@ -126,8 +126,7 @@ impl<S: IssuerStore> Issuer<S> {
     fn pending(&self, request: &PushedRequest, attempts_left: i64) -> PendingAuthorization {
         let config_id = request.grant.config_id.clone();
         let credential_name = self
-            .config()
-            .credential(&config_id)
+            .credential_config(&config_id)
             .map_or_else(|| config_id.clone(), |c| c.display_name.clone());
         PendingAuthorization {
             config_id,

@@ -37,7 +37,7 @@ impl<S: IssuerStore> Issuer<S> {
         config_id: &str,
         subject_id: Option<&str>,
     ) -> Result<String, IssuerError> {
-        if self.config().credential(config_id).is_none() {
+        if self.find_configuration(config_id).await?.is_none() {
             return Err(IssuerError::UnknownConfiguration(config_id.to_owned()));
         }
         let state = IssuerState {
@@ -69,8 +69,11 @@ impl<S: IssuerStore> Issuer<S> {
         let redirect_uri = pushed
             .redirect_uri
             .ok_or_else(|| AuthorizationError::InvalidRequest("redirect_uri is required".into()))?;
+        // Another node may have added the type asked for.
+        self.reload_configurations().await?;
         let wanted = requested(
-            self.config(),
+            &self.config().issuer_id,
+            &self.configurations(),
             pushed.scope.as_deref(),
             pushed.authorization_details.as_deref(),
         )?;

@@ -8,7 +8,7 @@ use saifu_oid4vc::vci::token::OPENID_CREDENTIAL;
 use serde_json::{Map, Value};
 
 use super::error::AuthorizationError;
-use crate::config::IssuerConfig;
+use crate::config::CredentialConfig;
 
 /// The configuration a request asks for, and how it asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,12 +20,15 @@ pub(super) struct Requested {
 /// Resolves `scope` and `authorization_details` (JSON text) against the issuer's
 /// configurations; when both are present they must name the same one.
 pub(super) fn requested(
-    config: &IssuerConfig,
+    issuer_id: &str,
+    catalog: &[CredentialConfig],
     scope: Option<&str>,
     details: Option<&str>,
 ) -> Result<Requested, AuthorizationError> {
-    let from_scope = scope.map(|s| by_scope(config, s)).transpose()?;
-    let from_details = details.map(|d| by_details(config, d)).transpose()?;
+    let from_scope = scope.map(|s| by_scope(catalog, s)).transpose()?;
+    let from_details = details
+        .map(|d| by_details(issuer_id, catalog, d))
+        .transpose()?;
     match (from_scope, from_details) {
         (None, None) => Err(AuthorizationError::InvalidScope(
             "scope or authorization_details is required".into(),
@@ -64,13 +67,12 @@ fn single(
 }
 
 /// Every space-separated scope value must be some configuration's `scope` (RFC 6749 §3.3).
-fn by_scope(config: &IssuerConfig, scope: &str) -> Result<String, AuthorizationError> {
+fn by_scope(catalog: &[CredentialConfig], scope: &str) -> Result<String, AuthorizationError> {
     let ids = scope
         .split(' ')
         .filter(|s| !s.is_empty())
         .map(|value| {
-            config
-                .credentials
+            catalog
                 .iter()
                 .find(|c| c.scope == value)
                 .map(|c| c.id.clone())
@@ -82,7 +84,11 @@ fn by_scope(config: &IssuerConfig, scope: &str) -> Result<String, AuthorizationE
 
 /// A non-empty array of `openid_credential` objects naming known configurations; `locations`,
 /// when given, must include this issuer (§5.1.1). Draft-era `format` is refused.
-fn by_details(config: &IssuerConfig, details: &str) -> Result<String, AuthorizationError> {
+fn by_details(
+    issuer_id: &str,
+    catalog: &[CredentialConfig],
+    details: &str,
+) -> Result<String, AuthorizationError> {
     let invalid = AuthorizationError::InvalidAuthorizationDetails;
     let entries: Vec<Map<String, Value>> = serde_json::from_str(details).map_err(|e| {
         invalid(format!(
@@ -104,7 +110,7 @@ fn by_details(config: &IssuerConfig, details: &str) -> Result<String, Authorizat
         if let Some(locations) = entry.get("locations") {
             let ours = locations
                 .as_array()
-                .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(&config.issuer_id)));
+                .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(issuer_id)));
             if !ours {
                 return Err(invalid(
                     "locations does not name this credential issuer".into(),
@@ -115,7 +121,7 @@ fn by_details(config: &IssuerConfig, details: &str) -> Result<String, Authorizat
             .get("credential_configuration_id")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("credential_configuration_id is required".into()))?;
-        if config.credential(id).is_none() {
+        if !catalog.iter().any(|c| c.id == id) {
             return Err(invalid(format!("unknown credential configuration `{id}`")));
         }
         ids.insert(id.to_owned());

@@ -110,14 +110,18 @@ async fn render_overview(portal: &Portal, status: StatusCode, message: Option<Ma
         Ok(lists) => lists,
         Err(e) => return failure(portal, e),
     };
-    let config = issuer.config();
+    if let Err(e) = issuer.reload_configurations().await {
+        return failure(portal, e);
+    }
+    let credentials = issuer.configurations();
     let type_name = |id: &str| {
-        config
-            .credential(id)
+        credentials
+            .iter()
+            .find(|c| c.id == id)
             .map_or_else(|| id.to_owned(), |c| c.display_name.clone())
     };
     let mut claim_names: Vec<&str> = Vec::new();
-    for claim in config.credentials.iter().flat_map(|c| &c.claims) {
+    for claim in credentials.iter().flat_map(|c| &c.claims) {
         if !claim_names.contains(&claim.name.as_str()) {
             claim_names.push(&claim.name);
         }
@@ -136,7 +140,7 @@ async fn render_overview(portal: &Portal, status: StatusCode, message: Option<Ma
                     }
                     label for="offer-credential" { "Credential" }
                     select #offer-credential name="credential" {
-                        @for credential in &config.credentials {
+                        @for credential in &credentials {
                             option value=(credential.id) { (credential.display_name) }
                         }
                     }
@@ -217,7 +221,7 @@ async fn render_overview(portal: &Portal, status: StatusCode, message: Option<Ma
             h2 { "Credential types" }
             table {
                 tr { th { "Name" } th { "Type (vct)" } th { "Details" } }
-                @for credential in &config.credentials {
+                @for credential in &credentials {
                     tr {
                         td { (credential.display_name) }
                         td { code { (credential.vct) } }
@@ -385,9 +389,8 @@ async fn create_offer(_: Operator, State(portal): PortalState, body: String) -> 
         Err(e) => return refused(&portal, e).await,
     };
     let credential = issuer
-        .config()
-        .credential(config_id)
-        .map_or(config_id, |c| c.display_name.as_str());
+        .credential_config(config_id)
+        .map_or_else(|| config_id.to_owned(), |c| c.display_name);
     let days = issuer.config().offer_ttl / 86_400;
     let content = html! {
         section.offer {
