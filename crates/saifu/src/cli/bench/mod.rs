@@ -1,7 +1,8 @@
 //! `saifu bench`: a load generator for a running node over HTTP. It sets up through the admin
 //! API (offers, presentation sessions), then runs the protocol flows a wallet runs — OpenID4VCI
 //! issuance (token, nonce, proof, credential) or an OpenID4VP `direct_post` presentation —
-//! on concurrent workers sharing one keep-alive HTTP client, and reports throughput, latency
+//! on concurrent workers (the wallet's requests share one keep-alive HTTP client, the
+//! verification result reads go through the admin API client), and reports throughput, latency
 //! percentiles, per-step medians and every error.
 
 mod issuance;
@@ -27,9 +28,9 @@ status and error code.
 
 Examples:
   saifu serve --config crates/saifu/bench/node.toml --data-dir /tmp/bench-node
-  saifu bench issuance --count 5000 --concurrency 32 --node-data-dir /tmp/bench-node
-  saifu bench issuance --count 5000 --concurrency 32 --holder-alg ES256 --json
-  saifu bench verification --count 5000 --concurrency 32 --disclosures 10
+  saifu bench issuance --count 3000 --concurrency 16 --node-data-dir /tmp/bench-node
+  saifu bench issuance --count 3000 --concurrency 16 --holder-alg ES256 --json
+  saifu bench verification --count 3000 --concurrency 16 --disclosures 10
       (10 disclosures need a credential type with 10 claims: crates/saifu/bench/node.toml \
 defines `pid10`)";
 
@@ -57,7 +58,7 @@ struct Load {
     /// Flows to run in the measured phase
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     count: u32,
-    /// Flows running at once (workers sharing one keep-alive HTTP client)
+    /// Flows running at once (workers sharing keep-alive HTTP connections)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
 }
