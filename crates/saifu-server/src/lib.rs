@@ -19,6 +19,7 @@ mod router;
 mod server;
 mod settings;
 mod verifier;
+mod verifier_webhook;
 
 pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
 pub use issuer::IssuerRole;

@@ -106,6 +106,7 @@ fn verifier(
         ..HttpConfig::default()
     })
     .map_err(|e| RoleError::Verifier(e.to_string()))?;
+    let webhook_client = http.clone();
     let keys = trust
         .pinned_keys()
         .map_err(|e| RoleError::Verifier(e.to_string()))?
@@ -137,14 +138,16 @@ fn verifier(
     let signers = RequestSigners::default()
         .with_x509(ca.identity)
         .with_did(did);
+    let sessions = VerifierSessions::new(store);
     Ok(VerifierRole::new(
-        VerifierSessions::new(store),
+        sessions.clone(),
         Arc::new(verifier),
         signers,
         base_url,
         settings.session_ttl_seconds,
         admin_token,
-    ))
+    )
+    .with_webhooks(sessions, webhook_client))
 }
 
 /// The trust list: the node's own issuer (`iss` and key) when given, and the configured ones.

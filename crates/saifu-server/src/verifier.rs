@@ -12,23 +12,28 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use saifu_did::http::HttpClient;
 use saifu_store::verifier::VerifierSessions;
-use saifu_verifier::Verifier;
 use saifu_verifier::client::{ClientIdPrefix, RequestSigners};
+use saifu_verifier::session::RespondError;
 use saifu_verifier::session::{
-    CreateError, CreateOptions, RequestObjectError, ResponseMode, SessionService, WalletResponse,
+    CreateError, CreateOptions, RequestObjectError, ResponseMode, SessionService, SessionStatus,
+    WalletResponse,
 };
+use saifu_verifier::{VerificationReport, Verifier};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth;
 use crate::error::ApiError;
+use crate::verifier_webhook::Webhooks;
 
 /// The verifier a node runs, with the bearer token its admin endpoints require.
 pub struct VerifierRole {
     sessions: SessionService<VerifierSessions>,
     admin_token: String,
     public_url: String,
+    webhooks: Option<Webhooks>,
 }
 
 impl std::fmt::Debug for VerifierRole {
@@ -56,7 +61,14 @@ impl VerifierRole {
             sessions: SessionService::new(sessions, verifier, signers, public_url, lifetime),
             admin_token,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            webhooks: None,
         }
+    }
+
+    /// Lets requests name a `webhook_url` the result is posted to through `http`.
+    pub fn with_webhooks(mut self, sessions: VerifierSessions, http: HttpClient) -> Self {
+        self.webhooks = Some(Webhooks::new(sessions, http));
+        self
     }
 
     /// The sessions, for the verifier portal pages (which create and read them too).
@@ -140,6 +152,7 @@ struct CreateBody {
     presentation_definition: Option<Value>,
     client_id_prefix: Option<String>,
     response_mode: Option<String>,
+    webhook_url: Option<String>,
 }
 
 impl CreateBody {
@@ -187,8 +200,23 @@ async fn create(
     let Json(mut body) = body.map_err(|e| invalid_request(e.body_text()))?;
     let options = body.options()?;
     let query = body.dcql_query()?;
+    let webhook = match (&body.webhook_url, &role.webhooks) {
+        (None, _) => None,
+        (Some(url), Some(webhooks)) => Some(webhooks.check(url).map_err(invalid_request)?),
+        (Some(_), None) => {
+            return Err(invalid_request(
+                "this node does not deliver webhooks".to_owned(),
+            ));
+        }
+    };
     match role.sessions.create(query, options, now()).await {
         Ok(created) => {
+            if let (Some(url), Some(webhooks)) = (&webhook, &role.webhooks) {
+                webhooks
+                    .register(&created.id, url)
+                    .await
+                    .map_err(|e| server_error(&e))?;
+            }
             let mut body = json!(created);
             body["qr_svg"] = crate::pages::qr_svg(&created.link).map_or(Value::Null, Value::String);
             Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -256,6 +284,13 @@ impl ResponseForm {
     }
 }
 
+/// Posts a completed session's outcome to its webhook, if the node delivers webhooks.
+async fn notify(role: &VerifierRole, id: &str, status: SessionStatus, report: &VerificationReport) {
+    if let Some(webhooks) = &role.webhooks {
+        webhooks.notify(id, status.as_str(), json!(report)).await;
+    }
+}
+
 async fn respond(
     State(role): Role,
     Path(id): Path<String>,
@@ -267,10 +302,18 @@ async fn respond(
         .respond(&id, form.wallet_response()?, now())
         .await
     {
-        Ok(_) => Ok(Json(json!({}))),
-        Err(error) => Err(match error.oauth_code() {
-            Some(code) => ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string()),
-            None => server_error(&error),
-        }),
+        Ok(report) => {
+            notify(&role, &id, SessionStatus::Verified, &report).await;
+            Ok(Json(json!({})))
+        }
+        Err(error) => {
+            if let RespondError::Rejected(report) = &error {
+                notify(&role, &id, SessionStatus::Rejected, report).await;
+            }
+            Err(match error.oauth_code() {
+                Some(code) => ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string()),
+                None => server_error(&error),
+            })
+        }
     }
 }

@@ -7,22 +7,12 @@
 #[path = "support/node.rs"]
 mod support;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use saifu_credential::sd_jwt::{ClaimPath, KeyBindingRequest, Limits, SdJwt};
 use saifu_crypto::LocalSigner;
 use saifu_server::{TrustedIssuerSettings, VerifierSettings};
 use serde_json::{Value, json};
 use support::Node;
 
 const DIPLOMA: &str = "https://saifu.dev/vct/diploma";
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 async fn post(node: &Node, path: &str, body: Value) -> Value {
     let (status, answer) = node.admin(reqwest::Method::POST, path, Some(body)).await;
@@ -50,35 +40,10 @@ async fn issue_diploma(university: &Node) -> (String, LocalSigner) {
 async fn verify_diploma(employer: &Node, credential: &str, holder: &LocalSigner) -> Value {
     let query = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",
         "meta": {"vct_values": [DIPLOMA]}, "claims": [{"path": ["degree"]}]}]});
-    let created = post(
-        employer,
-        "/admin/presentations",
-        json!({"dcql_query": query}),
-    )
-    .await;
-    let request = &created["request"];
-    let sd_jwt = SdJwt::parse_compact(credential, &Limits::default()).unwrap();
-    let binding = KeyBindingRequest {
-        audience: request["client_id"].as_str().unwrap(),
-        nonce: request["nonce"].as_str().unwrap(),
-        issued_at: now(),
-    };
-    let degree: ClaimPath = "/degree".parse().unwrap();
-    let presentation = sd_jwt
-        .present_with_key_binding(&[degree], &binding, holder)
-        .await
-        .unwrap()
-        .to_compact();
-    let vp_token = json!({"diploma": [presentation]}).to_string();
-    let state = request["state"].as_str().unwrap();
-    employer
-        .http
-        .post(request["response_uri"].as_str().unwrap())
-        .form(&[("vp_token", vp_token.as_str()), ("state", state)])
-        .send()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
+    let request = json!({"dcql_query": query});
+    let (id, _) = employer
+        .present(request, "diploma", credential, holder, &["/degree"])
+        .await;
     let path = format!("/admin/presentations/{id}");
     let (_, result) = employer.admin(reqwest::Method::GET, &path, None).await;
     result["report"].clone()

@@ -85,6 +85,15 @@ macro_rules! migrations {
                     "/0009_issuer_deferred.sql"
                 )),
             ),
+            (
+                10,
+                "verifier_webhook",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0010_verifier_webhook.sql"
+                )),
+            ),
         ]
     };
 }

@@ -59,6 +59,28 @@ impl VerifierSessions {
     pub fn new(store: Store) -> Self {
         VerifierSessions { store }
     }
+
+    /// Records where the result of session `id` is to be posted.
+    pub async fn set_webhook(&self, id: &str, url: &str) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO verifier_webhook (session_id, url) VALUES ($1, $2)";
+        on_pool!(self.store, |pool| sqlx::query(SQL)
+            .bind(id)
+            .bind(url)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    /// Where the result of session `id` is to be posted, if anywhere.
+    pub async fn webhook(&self, id: &str) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT url FROM verifier_webhook WHERE session_id = $1";
+        let row: Option<(String,)> = on_pool!(self.store, |pool| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|(url,)| url))
+    }
 }
 
 /// A stored value that does not decode (the database was edited by hand).

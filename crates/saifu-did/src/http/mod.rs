@@ -152,21 +152,7 @@ impl HttpClient {
             .send()
             .await
             .map_err(|e| map_error(&e))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            return Err(HttpError::Redirect {
-                status: status.as_u16(),
-                location,
-            });
-        }
-        if !status.is_success() {
-            return Err(HttpError::Status(status.as_u16()));
-        }
+        check_status(&response)?;
         let limit = self.config.max_body_bytes;
         let too_large = HttpError::BodyTooLarge { limit };
         if response
@@ -188,6 +174,21 @@ impl HttpClient {
             body.extend_from_slice(&chunk);
         }
         Ok(HttpResponse { content_type, body })
+    }
+
+    /// Posts `body` as JSON to `url` (a webhook) under the same address rules; only a 2xx
+    /// answer is a success, and its body is not read.
+    pub async fn post_json(&self, url: &Url, body: Vec<u8>) -> Result<(), HttpError> {
+        self.check_url(url)?;
+        let response = self
+            .client
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| map_error(&e))?;
+        check_status(&response)
     }
 
     /// Scheme and IP-literal checks; host names are vetted by the resolver when connecting.
@@ -212,6 +213,27 @@ impl HttpClient {
             _ => Ok(()),
         }
     }
+}
+
+/// A redirect (never followed: it could lead to a forbidden address) or a non-2xx status is an
+/// error.
+fn check_status(response: &reqwest::Response) -> Result<(), HttpError> {
+    let status = response.status();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        return Err(HttpError::Redirect {
+            status: status.as_u16(),
+            location,
+        });
+    }
+    if !status.is_success() {
+        return Err(HttpError::Status(status.as_u16()));
+    }
+    Ok(())
 }
 
 /// Recovers the typed error the resolver raised, or classifies a reqwest failure.

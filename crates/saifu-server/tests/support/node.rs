@@ -7,6 +7,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
+use saifu_credential::sd_jwt::{ClaimPath, KeyBindingRequest, Limits, SdJwt};
 use saifu_crypto::{KeyType, LocalSigner, PrivateKey, jws};
 use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
 use saifu_server::{Config, ConfigLayer, Server, VerifierSettings};
@@ -186,6 +187,46 @@ impl Node {
         (self.json(request).await, holder, access_token)
     }
 
+    /// Creates a presentation request (`request`: the admin API body), answers it as the
+    /// holder of `credential` with `direct_post`, disclosing `disclose` (claim paths such as
+    /// `/degree`) under credential query `query_id`; the session id and the answer's status.
+    pub async fn present(
+        &self,
+        request: Value,
+        query_id: &str,
+        credential: &str,
+        holder: &LocalSigner,
+        disclose: &[&str],
+    ) -> (String, StatusCode) {
+        let (status, created) = self
+            .admin(reqwest::Method::POST, "/admin/presentations", Some(request))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let request = &created["request"];
+        let sd_jwt = SdJwt::parse_compact(credential, &Limits::default()).unwrap();
+        let binding = KeyBindingRequest {
+            audience: request["client_id"].as_str().unwrap(),
+            nonce: request["nonce"].as_str().unwrap(),
+            issued_at: now_seconds(),
+        };
+        let paths: Vec<ClaimPath> = disclose.iter().map(|p| p.parse().unwrap()).collect();
+        let presentation = sd_jwt
+            .present_with_key_binding(&paths, &binding, holder)
+            .await
+            .unwrap()
+            .to_compact();
+        let vp_token = json!({query_id: [presentation]}).to_string();
+        let state = request["state"].as_str().unwrap();
+        let answer = self
+            .http
+            .post(request["response_uri"].as_str().unwrap())
+            .form(&[("vp_token", vp_token.as_str()), ("state", state)])
+            .send()
+            .await
+            .unwrap();
+        (created["id"].as_str().unwrap().to_owned(), answer.status())
+    }
+
     /// The admin API's status of the credential at `index`.
     pub async fn credential_status(&self, index: i64) -> String {
         let (status, record) = self
@@ -208,12 +249,17 @@ impl Node {
     }
 }
 
-/// A `jwt` key proof of `holder` for `nonce`, addressed to the issuer at `aud`.
-pub async fn proof(holder: &LocalSigner, aud: &str, nonce: &str) -> String {
-    let now = SystemTime::now()
+/// Seconds since the epoch.
+pub fn now_seconds() -> i64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
-        .as_secs();
+        .as_secs() as i64
+}
+
+/// A `jwt` key proof of `holder` for `nonce`, addressed to the issuer at `aud`.
+pub async fn proof(holder: &LocalSigner, aud: &str, nonce: &str) -> String {
+    let now = now_seconds();
     let mut header = Map::new();
     header.insert("typ".into(), "openid4vci-proof+jwt".into());
     header.insert(
