@@ -96,7 +96,9 @@ struct Envelope {
     ciphertext: String,
 }
 
-fn derive_key(
+/// The 256-bit AEAD key Argon2id derives from `passphrase` and `salt` under `params` (refused when
+/// outside the accepted range). Shared with every other passphrase-protected store (the wallet).
+pub fn derive_key(
     passphrase: &[u8],
     salt: &[u8],
     params: &KdfParams,

@@ -111,6 +111,60 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// A request for [`HttpClient::exchange`]: a `GET`, or a `POST` when it has a body.
+#[derive(Debug, Clone)]
+pub struct Outbound<'a> {
+    /// Where to send it.
+    pub url: &'a Url,
+    /// The `Accept` header.
+    pub accept: &'a str,
+    /// Content type and bytes of a `POST` body; `None` makes a `GET`.
+    pub body: Option<(&'a str, Vec<u8>)>,
+    /// An OAuth access token sent as `Authorization: Bearer`.
+    pub bearer: Option<&'a str>,
+}
+
+impl<'a> Outbound<'a> {
+    /// A `GET` of `url` accepting `accept`.
+    pub fn get(url: &'a Url, accept: &'a str) -> Self {
+        Outbound {
+            url,
+            accept,
+            body: None,
+            bearer: None,
+        }
+    }
+
+    /// A `POST` of `body` (of `content_type`) to `url`, accepting JSON.
+    pub fn post(url: &'a Url, content_type: &'a str, body: Vec<u8>) -> Self {
+        Outbound {
+            url,
+            accept: "application/json",
+            body: Some((content_type, body)),
+            bearer: None,
+        }
+    }
+
+    /// The same request carrying `token` as a bearer access token.
+    pub fn bearer(mut self, token: &'a str) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+}
+
+/// Any answer to an [`Outbound`] request, error statuses and redirects included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The `Content-Type` header, if present and valid text.
+    pub content_type: Option<String>,
+    /// The `Location` header of a redirect (not followed).
+    pub location: Option<String>,
+    /// The complete body (at most [`HttpConfig::max_body_bytes`]).
+    pub body: Vec<u8>,
+}
+
 /// The SSRF-safe HTTP client. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -144,15 +198,40 @@ impl HttpClient {
     /// Fetches `url` with the given `Accept` header; only a 2xx response within the limits is a
     /// success.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<HttpResponse, HttpError> {
-        self.check_url(url)?;
-        let mut response = self
-            .client
-            .get(url.clone())
-            .header(ACCEPT, accept)
-            .send()
-            .await
-            .map_err(|e| map_error(&e))?;
-        check_status(&response)?;
+        let answer = self.exchange(Outbound::get(url, accept)).await?;
+        if (300..400).contains(&answer.status) {
+            return Err(HttpError::Redirect {
+                status: answer.status,
+                location: answer.location,
+            });
+        }
+        if !(200..300).contains(&answer.status) {
+            return Err(HttpError::Status(answer.status));
+        }
+        Ok(HttpResponse {
+            content_type: answer.content_type,
+            body: answer.body,
+        })
+    }
+
+    /// Sends `request` under the address rules and returns the answer whatever its status, so a
+    /// protocol client can read an OAuth error body (`400 invalid_grant`) or a redirect's
+    /// `Location` (never followed). The body is read within [`HttpConfig::max_body_bytes`].
+    pub async fn exchange(&self, request: Outbound<'_>) -> Result<Exchange, HttpError> {
+        self.check_url(request.url)?;
+        let mut builder = match request.body {
+            None => self.client.get(request.url.clone()),
+            Some((content_type, body)) => self
+                .client
+                .post(request.url.clone())
+                .header(CONTENT_TYPE, content_type)
+                .body(body),
+        }
+        .header(ACCEPT, request.accept);
+        if let Some(token) = request.bearer {
+            builder = builder.bearer_auth(token);
+        }
+        let mut response = builder.send().await.map_err(|e| map_error(&e))?;
         let limit = self.config.max_body_bytes;
         let too_large = HttpError::BodyTooLarge { limit };
         if response
@@ -161,11 +240,16 @@ impl HttpClient {
         {
             return Err(too_large);
         }
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let status = response.status().as_u16();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| map_error(&e))? {
             if body.len() + chunk.len() > limit {
@@ -173,7 +257,12 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse { content_type, body })
+        Ok(Exchange {
+            status,
+            content_type,
+            location,
+            body,
+        })
     }
 
     /// Posts `body` as JSON to `url` (a webhook) under the same address rules; only a 2xx

@@ -16,5 +16,5 @@ pub use issuer::{
 };
 pub use well_known::{
     AS_WELL_KNOWN, ISSUER_WELL_KNOWN, WellKnownError, authorization_server_metadata_url,
-    check_issuer_identifier, credential_issuer_metadata_url,
+    check_issuer_identifier, credential_issuer_metadata_url, is_loopback,
 };

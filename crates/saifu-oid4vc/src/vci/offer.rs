@@ -8,7 +8,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::legacy::{self, LegacyName};
-use super::metadata::{WellKnownError, check_issuer_identifier};
+use super::metadata::{WellKnownError, check_issuer_identifier, is_loopback};
 
 /// Grant type of the Pre-Authorized Code Flow (§4.1.1).
 pub const PRE_AUTHORIZED_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -280,6 +280,8 @@ impl OfferReference {
 fn parse_offer_uri(uri: &str) -> Result<Url, OfferError> {
     match Url::parse(uri) {
         Ok(url) if url.scheme() == "https" && url.has_host() => Ok(url),
+        // A development node on this machine; the HTTP client decides whether to reach it.
+        Ok(url) if url.scheme() == "http" && is_loopback(&url) => Ok(url),
         _ => Err(OfferError::OfferUriNotHttps(uri.to_owned())),
     }
 }

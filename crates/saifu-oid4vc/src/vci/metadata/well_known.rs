@@ -21,10 +21,12 @@ pub enum WellKnownError {
 }
 
 /// Checks a Credential Issuer or Authorization Server identifier (§12.2.1, RFC 8414 §2): https,
-/// a host, no query, no fragment.
+/// a host, no query, no fragment. Plain `http` passes only on a loopback host (a development
+/// node on this machine, as RFC 8252 §7.3 allows for redirects); whether such a host may be
+/// reached at all is the HTTP client's decision, which refuses loopback by default.
 pub fn check_issuer_identifier(id: &str) -> Result<Url, WellKnownError> {
     let url = Url::parse(id).map_err(|_| WellKnownError::NotUrl(id.to_owned()))?;
-    if url.scheme() != "https"
+    if !(url.scheme() == "https" || url.scheme() == "http" && is_loopback(&url))
         || !url.has_host()
         || url.query().is_some()
         || url.fragment().is_some()
@@ -32,6 +34,16 @@ pub fn check_issuer_identifier(id: &str) -> Result<Url, WellKnownError> {
         return Err(WellKnownError::NotIssuerIdentifier(id.to_owned()));
     }
     Ok(url)
+}
+
+/// Whether `url`'s host is `localhost` or a loopback address.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(host)) => host == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Where Credential Issuer Metadata for `issuer` is served.

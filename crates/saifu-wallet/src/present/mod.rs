@@ -1,0 +1,12 @@
+//! Presenting credentials with OpenID4VP 1.0: read and authenticate the request, build the
+//! consent view over the wallet's credentials, and answer with exactly what the holder approved.
+
+mod consent;
+mod request;
+mod respond;
+
+pub use consent::{
+    Approval, Choice, ClaimConsent, ConsentView, CredentialOption, QueryConsent, VerifierView,
+};
+pub use request::{ClientIdPrefix, PresentationRequest, RequestError, ResponseMode};
+pub use respond::Presented;
