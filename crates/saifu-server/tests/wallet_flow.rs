@@ -324,6 +324,69 @@ async fn revocation_shows_on_refresh_and_backup_restores_everything() {
     );
 }
 
+#[tokio::test]
+async fn nothing_is_sent_without_approval_and_every_asked_claim_is_shown() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    let created = offer(&node, json!({})).await;
+    let preview = wallet
+        .preview_offer(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    wallet.accept_offer(&preview, None).await.unwrap();
+
+    // A verifier asking for more than a hiring check needs.
+    let query = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",
+        "meta": {"vct_values": [DIPLOMA]},
+        "claims": [{"path": ["degree"]}, {"path": ["family_name"]}, {"path": ["graduation_date"]}]}]});
+    let body = json!({"dcql_query": query, "client_id_prefix": "decentralized_identifier"});
+    let (_, created) = node
+        .admin(Method::POST, "/admin/presentations", Some(body))
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let request = wallet
+        .open_request(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let view = wallet.consent(&request).await.unwrap();
+    let shown: Vec<_> = view.queries[0].options[0]
+        .claims
+        .iter()
+        .map(|c| (c.path.as_str(), c.label.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("/degree", "Degree"),
+            ("/family_name", "Family name"),
+            ("/graduation_date", "Graduation date")
+        ]
+    );
+
+    // Switching a required claim off is refused before anything is sent.
+    let mut approval = Approval::minimal(&view);
+    approval.choices[0].withheld = vec!["/family_name".into()];
+    assert!(matches!(
+        wallet.respond(&request, &view, &approval).await,
+        Err(WalletError::RequiredClaimWithheld { .. })
+    ));
+    // An empty approval does not answer a required query.
+    assert!(matches!(
+        wallet.respond(&request, &view, &Approval::default()).await,
+        Err(WalletError::CannotSatisfy(_))
+    ));
+    assert_eq!(result(&node, id).await["status"], "pending");
+    assert!(wallet.history().await.unwrap().is_empty());
+
+    // Declining tells the verifier and is remembered; nothing was disclosed.
+    let entry = wallet.decline(&request).await.unwrap();
+    assert_eq!(entry.outcome, "declined");
+    assert!(entry.shared.is_empty());
+    assert_ne!(result(&node, id).await["status"], "verified");
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -19,6 +19,7 @@ mod output;
 pub mod serve;
 pub mod status_list;
 pub mod verifier;
+pub mod wallet;
 
 use std::path::PathBuf;
 
@@ -57,6 +58,7 @@ Examples:
   saifu credential issue --vct https://example.com/pid --claims claims.json --sd /given_name \\
       --issuer-key issuer.jwk --holder-key holder.jwk      an SD-JWT VC (`saifu credential --help`)
   saifu status-list create --size 100000 --out list.json  revocation (`saifu status-list --help`)
+  saifu wallet init               a holder wallet; then `saifu wallet receive LINK` (`saifu wallet --help`)
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
 /// The `saifu` command.
@@ -99,6 +101,8 @@ pub enum Command {
     Issuer(issuer::IssuerArgs),
     /// Ask for presentations (OpenID4VP) and read their verified results
     Verifier(verifier::VerifierArgs),
+    /// Hold credentials: receive them from offers, present them to verifiers, history, backup
+    Wallet(wallet::WalletArgs),
     /// Load-test a running node: issuance and verification flows over HTTP
     Bench(bench::BenchArgs),
 }
@@ -272,6 +276,10 @@ pub enum CliError {
         source: StatusListError,
     },
 
+    /// A wallet operation failed.
+    #[error(transparent)]
+    Wallet(#[from] saifu_wallet::WalletError),
+
     /// A status list entry could not be read or set.
     #[error(transparent)]
     StatusList(#[from] StatusListError),
@@ -332,6 +340,7 @@ impl CliError {
             | CliError::StatusListFile { .. }
             | CliError::StatusList(_)
             | CliError::StatusToken(_) => status_list::hint(self),
+            CliError::Wallet(error) => wallet_hint(error),
             other => key_hint(other),
         }
     }
@@ -399,7 +408,33 @@ fn key_hint(error: &CliError) -> String {
         | CliError::StatusListSize { .. }
         | CliError::StatusListFile { .. }
         | CliError::StatusList(_)
-        | CliError::StatusToken(_) => unreachable!("handled in CliError::hint"),
+        | CliError::StatusToken(_)
+        | CliError::Wallet(_) => unreachable!("handled in CliError::hint"),
+    }
+}
+
+fn wallet_hint(error: &saifu_wallet::WalletError) -> String {
+    use saifu_wallet::WalletError as E;
+    match error {
+        E::WrongPassphrase => "check the passphrase (SAIFU_PASSPHRASE in scripts)".into(),
+        E::NotFound(_) => {
+            "create a wallet with `saifu wallet init`, or point --wallet at yours".into()
+        }
+        E::PinRequired(_) | E::WrongPin(_) => {
+            "pass the PIN the issuer sent you (by mail or SMS) with --pin".into()
+        }
+        E::Http(_) => {
+            "check the link; a development node on this machine needs --allow-local".into()
+        }
+        E::Corrupted(_) => "restore the wallet from a backup with `saifu wallet restore`".into(),
+        E::Linkable { .. } => {
+            "receive the credential again for fresh copies, or accept being linkable".into()
+        }
+        E::RequiredClaimWithheld { .. } | E::CannotSatisfy(_) => {
+            "decline with `saifu wallet present LINK --decline`, or receive the credential it needs"
+                .into()
+        }
+        _ => "see the message above; nothing was shared or changed".into(),
     }
 }
 
