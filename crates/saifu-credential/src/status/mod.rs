@@ -16,6 +16,7 @@
 //! The IETF list is not the W3C Bitstring Status List: bits are LSB-first here, the compression
 //! is ZLIB (not GZIP), `idx` is an integer and `ttl` is in seconds (STANDARDS §17).
 
+pub mod bitstring;
 mod error;
 pub mod fetch;
 pub mod list;
