@@ -55,6 +55,17 @@ async fn offer(node: &Node, options: Value) -> Value {
     created
 }
 
+/// A diploma for hanako received by `wallet` (pre-authorized, no PIN); its wallet id.
+async fn received(node: &Node, wallet: &Wallet) -> String {
+    let created = offer(node, json!({})).await;
+    let preview = wallet
+        .preview_offer(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let received = wallet.accept_offer(&preview, None).await.unwrap();
+    received.credentials[0].id.clone()
+}
+
 /// A presentation request for the diploma's degree and given name, with `prefix`.
 async fn request(node: &Node, prefix: &str, response_mode: &str) -> Value {
     let query = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",
@@ -262,18 +273,7 @@ async fn revocation_shows_on_refresh_and_backup_restores_everything() {
     hanako(&node).await;
     let dir = tempfile::tempdir().unwrap();
     let wallet = wallet(&dir).await;
-    let created = offer(&node, json!({})).await;
-    let preview = wallet
-        .preview_offer(created["link"].as_str().unwrap())
-        .await
-        .unwrap();
-    let id = wallet
-        .accept_offer(&preview, None)
-        .await
-        .unwrap()
-        .credentials[0]
-        .id
-        .clone();
+    let id = received(&node, &wallet).await;
     let refreshed = wallet.refresh_status().await.unwrap();
     assert_eq!(refreshed[0].status.as_str(), "valid");
 
@@ -330,12 +330,7 @@ async fn nothing_is_sent_without_approval_and_every_asked_claim_is_shown() {
     hanako(&node).await;
     let dir = tempfile::tempdir().unwrap();
     let wallet = wallet(&dir).await;
-    let created = offer(&node, json!({})).await;
-    let preview = wallet
-        .preview_offer(created["link"].as_str().unwrap())
-        .await
-        .unwrap();
-    wallet.accept_offer(&preview, None).await.unwrap();
+    received(&node, &wallet).await;
 
     // A verifier asking for more than a hiring check needs.
     let query = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",

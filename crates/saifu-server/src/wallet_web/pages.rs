@@ -48,6 +48,21 @@ fn refuse_foreign(wallet: &WebWallet, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
+/// An opened wallet's session and a posted form's fields.
+type Posted = (Arc<Session>, Vec<(String, String)>);
+
+/// A form post to an opened wallet: refused from another site, sent to the start page without
+/// an opened wallet; the session and the form's fields.
+fn posted(wallet: &WebWallet, headers: &HeaderMap, body: &str) -> Result<Posted, Box<Response>> {
+    if let Some(refused) = refuse_foreign(wallet, headers) {
+        return Err(Box::new(refused));
+    }
+    let session = wallet
+        .session(headers)
+        .ok_or_else(|| Box::new(see_other(HOME, None)))?;
+    Ok((session, form_fields(body)))
+}
+
 /// `GET /wallet`: the cards, or the form that opens a wallet.
 pub(super) async fn home(State(wallet): WalletState, headers: HeaderMap) -> Response {
     match wallet.session(&headers) {
@@ -290,13 +305,10 @@ pub(super) async fn receive_form(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(refused) = refuse_foreign(&wallet, &headers) {
-        return refused;
-    }
-    let Some(session) = wallet.session(&headers) else {
-        return see_other(HOME, None);
+    let (session, fields) = match posted(&wallet, &headers, &body) {
+        Ok(posted) => posted,
+        Err(response) => return *response,
     };
-    let fields = form_fields(&body);
     preview(&session, field(&fields, "link")).await
 }
 
@@ -355,11 +367,9 @@ pub(super) async fn accept(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(refused) = refuse_foreign(&wallet, &headers) {
-        return refused;
-    }
-    let Some(session) = wallet.session(&headers) else {
-        return see_other(HOME, None);
+    let (session, fields) = match posted(&wallet, &headers, &body) {
+        Ok(posted) => posted,
+        Err(response) => return *response,
     };
     let Some(preview) = session.offer.lock().await.clone() else {
         return see_other(HOME, None);
@@ -379,7 +389,6 @@ pub(super) async fn accept(
             Err(e) => offer_page(&preview, Some(&e.to_string())),
         };
     }
-    let fields = form_fields(&body);
     let pin = Some(field(&fields, "pin")).filter(|p| !p.is_empty());
     match session.wallet.accept_offer(&preview, pin).await {
         Ok(received) => {
@@ -455,13 +464,10 @@ pub(super) async fn present_form(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(refused) = refuse_foreign(&wallet, &headers) {
-        return refused;
-    }
-    let Some(session) = wallet.session(&headers) else {
-        return see_other(HOME, None);
+    let (session, fields) = match posted(&wallet, &headers, &body) {
+        Ok(posted) => posted,
+        Err(response) => return *response,
     };
-    let fields = form_fields(&body);
     consent(&session, field(&fields, "link")).await
 }
 
@@ -551,16 +557,13 @@ pub(super) async fn answer(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if let Some(refused) = refuse_foreign(&wallet, &headers) {
-        return refused;
-    }
-    let Some(session) = wallet.session(&headers) else {
-        return see_other(HOME, None);
+    let (session, fields) = match posted(&wallet, &headers, &body) {
+        Ok(posted) => posted,
+        Err(response) => return *response,
     };
     let Some((request, view)) = session.request.lock().await.clone() else {
         return see_other(HOME, None);
     };
-    let fields = form_fields(&body);
     if field(&fields, "decision") != "approve" {
         *session.request.lock().await = None;
         return match session.wallet.decline(&request).await {
