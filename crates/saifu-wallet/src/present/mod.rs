@@ -8,5 +8,7 @@ mod respond;
 pub use consent::{
     Approval, Choice, ClaimConsent, ConsentView, CredentialOption, QueryConsent, VerifierView,
 };
-pub use request::{ClientIdPrefix, PresentationRequest, RequestError, ResponseMode};
+pub use request::{
+    ClientIdPrefix, PresentationRequest, RequestError, ResponseMode, parse_unsigned_link,
+};
 pub use respond::Presented;

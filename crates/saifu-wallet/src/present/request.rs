@@ -136,12 +136,7 @@ impl PresentationRequest {
 impl Wallet {
     /// Reads and checks the request behind `link` (`openid4vp://…` or an https link).
     pub async fn open_request(&self, link: &str) -> Result<PresentationRequest, WalletError> {
-        let url = Url::parse(link.trim())
-            .map_err(|e| RequestError::NotARequest(format!("not a URL: {e}")))?;
-        let params: Map<String, Value> = url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        let params = link_parameters(link)?;
         let outer_client_id = params.get("client_id").and_then(Value::as_str);
         let request_object = match (params.get("request_uri"), params.get("request")) {
             (Some(uri), _) => {
@@ -232,6 +227,29 @@ impl Wallet {
             .public_key()
             .map_err(|e| RequestError::BadSignature(e.to_string()))
     }
+}
+
+/// The query parameters of a request link.
+fn link_parameters(link: &str) -> Result<Map<String, Value>, RequestError> {
+    let url = Url::parse(link.trim())
+        .map_err(|e| RequestError::NotARequest(format!("not a URL: {e}")))?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect())
+}
+
+/// Reads an unsigned request passed by value in `link`, without a wallet or the network: the
+/// same checks [`Wallet::open_request`] applies (a signed or by-reference request is refused
+/// here, as it needs the network to be authenticated).
+pub fn parse_unsigned_link(link: &str) -> Result<PresentationRequest, RequestError> {
+    let params = link_parameters(link)?;
+    if params.contains_key("request_uri") || params.contains_key("request") {
+        return Err(RequestError::NotARequest(
+            "a signed or by-reference request needs Wallet::open_request".into(),
+        ));
+    }
+    read_parameters(&params, false)
 }
 
 /// The prefix of `client_id` and the value after it.
