@@ -382,6 +382,49 @@ async fn nothing_is_sent_without_approval_and_every_asked_claim_is_shown() {
     assert_ne!(result(&node, id).await["status"], "verified");
 }
 
+#[tokio::test]
+async fn a_deferred_issuance_is_collected_once_the_registrar_approves() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    let created = offer(&node, json!({"deferred": true})).await;
+    let preview = wallet
+        .preview_offer(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let received = wallet.accept_offer(&preview, None).await.unwrap();
+    assert!(received.credentials.is_empty());
+    let pending = &received.pending[0];
+    assert_eq!(wallet.pending().await.unwrap().len(), 1);
+    // Still waiting: nothing changes.
+    assert!(
+        wallet
+            .collect_deferred(&pending.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (_, listed) = node.admin(Method::GET, "/admin/deferred", None).await;
+    let id = listed["pending"][0]["id"].as_str().unwrap();
+    let (status, _) = node
+        .admin(Method::POST, &format!("/admin/deferred/{id}/approve"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let credential = wallet
+        .collect_deferred(&pending.id)
+        .await
+        .unwrap()
+        .expect("issued once approved");
+    assert_eq!(credential.claims["degree"], "BSc Computer Science");
+    assert!(wallet.pending().await.unwrap().is_empty());
+    assert!(matches!(
+        wallet.collect_deferred(&pending.id).await,
+        Err(WalletError::UnknownCredential(_))
+    ));
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
