@@ -7,7 +7,7 @@
 mod support;
 
 use reqwest::{Method, StatusCode};
-use saifu_wallet::present::{Approval, ClientIdPrefix};
+use saifu_wallet::present::{Approval, ClientIdPrefix, RequestError};
 use saifu_wallet::{KdfParams, Wallet, WalletConfig, WalletError};
 use serde_json::{Value, json};
 use support::Node;
@@ -423,6 +423,56 @@ async fn a_deferred_issuance_is_collected_once_the_registrar_approves() {
         wallet.collect_deferred(&pending.id).await,
         Err(WalletError::UnknownCredential(_))
     ));
+}
+
+#[tokio::test]
+async fn x509_san_dns_verifiers_must_chain_to_a_trusted_ca() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    received(&node, &wallet).await;
+    let created = request(&node, "x509_san_dns", "direct_post").await;
+    let link = created["link"].as_str().unwrap();
+
+    // A wallet that trusts no CA refuses the request: nothing is disclosed.
+    match wallet.open_request(link).await {
+        Err(WalletError::Request(RequestError::UntrustedCertificate(_))) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(wallet.history().await.unwrap().is_empty());
+
+    // The node's development CA, distributed to the wallet out of band (here: read from the
+    // chain the node sends), makes the same request acceptable.
+    let object = node
+        .http
+        .get(created["request_uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64_decode(object.split('.').next().unwrap())).unwrap();
+    let ca = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(header["x5c"][1].as_str().unwrap())
+            .unwrap()
+    };
+    wallet.close().await;
+    let trusting = WalletConfig {
+        x509_trust_anchors: vec![ca],
+        ..config()
+    };
+    let wallet = Wallet::open(&dir.path().join("wallet.sqlite"), PASSPHRASE, trusting)
+        .await
+        .unwrap();
+    let request = wallet.open_request(link).await.unwrap();
+    assert_eq!(request.prefix, ClientIdPrefix::X509SanDns);
+    let seen = present(&wallet, &node, &created).await;
+    assert_eq!(seen["claims"]["degree"], "BSc Computer Science");
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

@@ -4,6 +4,7 @@
 mod consent;
 mod request;
 mod respond;
+mod x509;
 
 pub use consent::{
     Approval, Choice, ClaimConsent, ConsentView, CredentialOption, QueryConsent, VerifierView,
