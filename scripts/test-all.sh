@@ -12,6 +12,8 @@
 #   SAIFU_TEST_DATABASE_URL  PostgreSQL server where tests create and drop their own databases
 #                            (default: the server on 127.0.0.1:5432, installed if none answers)
 #   SAIFU_VECTORS_DIR        third-party test vectors (default: ../shared/vectors next to the repo)
+#   SAIFU_PORTAL_SCREENSHOTS where browser tests keep their screenshots
+#                            (default: target/test-artifacts/screenshots)
 #   SAIFU_PYTHON             a Python with interop/python/requirements.txt installed
 #                            (default: .venv in the repo, created and filled here)
 set -euo pipefail
@@ -128,6 +130,9 @@ ensure_chromium() {
 
 main() {
   export SAIFU_VECTORS_DIR=${SAIFU_VECTORS_DIR:-$repo/../shared/vectors}
+  # The browser tests' screenshots (each step of the portal and web wallet stories) stay here
+  # as test artifacts.
+  export SAIFU_PORTAL_SCREENSHOTS=${SAIFU_PORTAL_SCREENSHOTS:-$repo/target/test-artifacts/screenshots}
   ensure_rust
   ensure_postgres
   ensure_npm_peers

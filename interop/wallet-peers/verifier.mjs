@@ -43,7 +43,8 @@ import {
 setGlobalConfig({ allowInsecureUrls: true });
 
 const QUERY_ID = 'diploma';
-const SD_JWT_ALGS = ['ES256', 'ES384', 'EdDSA'];
+// 'Ed25519' is the fully-specified name of RFC 9864, which saifu's issuer signs with.
+const SD_JWT_ALGS = ['ES256', 'ES384', 'EdDSA', 'Ed25519'];
 const KB_JWT_ALGS = ['ES256', 'EdDSA'];
 const KB_MAX_AGE_SECONDS = 300;
 const SKEW_SECONDS = 60;

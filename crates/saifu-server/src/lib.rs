@@ -20,6 +20,7 @@ mod server;
 mod settings;
 mod verifier;
 mod verifier_webhook;
+mod wallet_web;
 
 pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
 pub use issuer::IssuerRole;

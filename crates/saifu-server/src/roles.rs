@@ -18,12 +18,15 @@ use saifu_verifier::{
     VerifierConfig,
 };
 
+use saifu_wallet::WalletConfig;
+
 use crate::issuer::IssuerRole;
 use crate::node_files::{self, NodeFileError};
 use crate::settings::{
     CredentialSettings, IssuerSettings, TrustedIssuerSettings, VerifierSettings,
 };
 use crate::verifier::VerifierRole;
+use crate::wallet_web::WebWallet;
 use crate::{AppState, Config};
 
 /// How long access tokens and nonces stay valid, in seconds.
@@ -78,7 +81,22 @@ pub(crate) fn app_state(
         let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
         state = state.with_issuer(IssuerRole::new(issuer, admin_token));
     }
+    state = state.with_wallet(web_wallet(&config.data_dir, base_url));
     Ok(state)
+}
+
+/// The web wallet: wallet files under `wallets/` in the data directory; on a development node
+/// (plain http) it may reach issuers and verifiers on loopback and the local network.
+fn web_wallet(data_dir: &Path, base_url: &str) -> WebWallet {
+    let config = if base_url.starts_with("http://") {
+        WalletConfig::development()
+    } else {
+        WalletConfig::default()
+    };
+    let origin = url::Url::parse(base_url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_else(|_| base_url.to_owned());
+    WebWallet::new(data_dir.join("wallets"), config, origin)
 }
 
 /// The verifier: it trusts this node's own issuer (when configured to) for every credential

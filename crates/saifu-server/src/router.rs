@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::health;
 use crate::issuer::{self, IssuerRole};
 use crate::verifier::{self, VerifierRole};
+use crate::wallet_web::WebWallet;
 
 /// Largest request body accepted on any route (1 MiB): larger bodies are refused with 413
 /// before a handler reads them, bounding the memory a hostile client can make a node spend.
@@ -26,6 +27,7 @@ pub struct AppState {
     pub(crate) store: Store,
     issuer: Option<Arc<IssuerRole>>,
     verifier: Option<Arc<VerifierRole>>,
+    wallet: Option<Arc<WebWallet>>,
 }
 
 impl AppState {
@@ -35,12 +37,19 @@ impl AppState {
             store,
             issuer: None,
             verifier: None,
+            wallet: None,
         }
     }
 
     /// Also serves the issuer role.
     pub fn with_issuer(mut self, issuer: IssuerRole) -> Self {
         self.issuer = Some(Arc::new(issuer));
+        self
+    }
+
+    /// Also serves the web wallet.
+    pub(crate) fn with_wallet(mut self, wallet: WebWallet) -> Self {
+        self.wallet = Some(Arc::new(wallet));
         self
     }
 
@@ -63,6 +72,13 @@ pub fn build_router(state: AppState) -> Router {
             state.issuer.clone(),
             state.verifier.clone(),
         ))
+        .merge(
+            state
+                .wallet
+                .clone()
+                .map(crate::wallet_web::router)
+                .unwrap_or_default(),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

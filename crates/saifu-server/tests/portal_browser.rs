@@ -1,8 +1,10 @@
-//! The portal in a real browser: Debian's Chromium, headless, driven by `playwright-core`
-//! (`interop/browser/portal.mjs`, `npm ci --prefix interop`) against a whole node on loopback.
-//! The script signs in, adds a person, creates an offer with a PIN, sees its QR code, revokes a
-//! credential a wallet collected beforehand, and opens a verifier request; this test then checks
-//! through the admin API that the browser's changes happened, and that the screenshots exist.
+//! The pages in a real browser: Debian's Chromium, headless, driven by `playwright-core`
+//! (`interop/browser/*.mjs`, `npm ci --prefix interop`) against a whole node on loopback.
+//! `portal.mjs` signs in, adds a person, creates an offer with a PIN, sees its QR code, revokes
+//! a credential a wallet collected beforehand, and opens a verifier request; `wallet.mjs` plays
+//! the hiring story through the web wallet (offer, PIN, card, consent, verified result). The
+//! tests then check through the admin API that the browser's changes happened, and that the
+//! screenshots exist.
 //!
 //! `SAIFU_PORTAL_SCREENSHOTS=<dir>` keeps the screenshots (docs/screenshots for the README).
 //!
@@ -22,8 +24,9 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_operator_issues_and_revokes_in_chromium() {
+/// Runs `interop/browser/<script>` with `args` on a blocking thread (the node serves on this
+/// runtime meanwhile); panics with its output when it fails.
+async fn run_script(script: &str, args: Vec<String>) {
     let chromium = std::env::var("SAIFU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         Path::new(&chromium).exists(),
@@ -35,7 +38,39 @@ async fn an_operator_issues_and_revokes_in_chromium() {
         "playwright-core missing ({}): run `npm ci --prefix interop` at the repository root",
         module.display()
     );
+    let mut command = Command::new("node");
+    command
+        .arg(repo_root().join("interop/browser").join(script))
+        .args(args)
+        .env("SAIFU_CHROMIUM", &chromium);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
 
+/// Where screenshots go: `SAIFU_PORTAL_SCREENSHOTS` keeps them (the README's come from
+/// docs/screenshots), else a temporary directory.
+fn screenshots(temporary: &tempfile::TempDir) -> PathBuf {
+    std::env::var_os("SAIFU_PORTAL_SCREENSHOTS")
+        .map_or_else(|| temporary.path().to_path_buf(), PathBuf::from)
+}
+
+fn assert_pngs(shots: &Path, names: &[&str]) {
+    for name in names {
+        let png = std::fs::read(shots.join(name)).expect(name);
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_issues_and_revokes_in_chromium() {
     let node = Node::start().await;
     node.put_subject(
         "s2001",
@@ -44,30 +79,15 @@ async fn an_operator_issues_and_revokes_in_chromium() {
     )
     .await;
     let index = node.issue_diploma("s2001").await;
-    // SAIFU_PORTAL_SCREENSHOTS keeps the screenshots (the README's come from docs/screenshots).
     let temporary = tempfile::tempdir().unwrap();
-    let shots = std::env::var_os("SAIFU_PORTAL_SCREENSHOTS")
-        .map_or_else(|| temporary.path().to_path_buf(), PathBuf::from);
-
-    // The node serves on this runtime while the script runs on a blocking thread.
-    let mut command = Command::new("node");
-    command
-        .arg(repo_root().join("interop/browser/portal.mjs"))
-        .arg(&node.base)
-        .arg(&node.token)
-        .arg(&shots)
-        .arg(index.to_string())
-        .env("SAIFU_CHROMIUM", &chromium);
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "portal.mjs failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let shots = screenshots(&temporary);
+    let args = vec![
+        node.base.clone(),
+        node.token.clone(),
+        shots.display().to_string(),
+        index.to_string(),
+    ];
+    run_script("portal.mjs", args).await;
 
     // What the browser did is what the admin API sees.
     assert_eq!(node.credential_status(index).await, "revoked");
@@ -78,12 +98,47 @@ async fn an_operator_issues_and_revokes_in_chromium() {
         json!({"given_name": "Aiko", "family_name": "Tanaka", "degree": "MSc",
                "university": "Saifu University"})
     );
-    for name in [
-        "issuer-offer.png",
-        "issuer-revoked.png",
-        "verifier-request.png",
-    ] {
-        let png = std::fs::read(shots.join(name)).expect(name);
-        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
-    }
+    assert_pngs(
+        &shots,
+        &[
+            "issuer-offer.png",
+            "issuer-revoked.png",
+            "verifier-request.png",
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_graduate_receives_and_shares_a_diploma_in_the_web_wallet() {
+    let node = Node::start().await;
+    node.put_subject(
+        "s3001",
+        json!({"given_name": "Hanako", "family_name": "Yamada", "degree": "BSc",
+               "university": "Saifu University", "graduation_date": "2026-03-20"}),
+    )
+    .await;
+    let temporary = tempfile::tempdir().unwrap();
+    let shots = screenshots(&temporary);
+    let args = vec![
+        node.base.clone(),
+        node.token.clone(),
+        shots.display().to_string(),
+        "s3001".to_owned(),
+    ];
+    run_script("wallet.mjs", args).await;
+
+    // wallet.mjs saw the employer's result page report the answer verified (the page reads the
+    // session's stored verification); the screenshots show each step.
+    assert_pngs(
+        &shots,
+        &[
+            "1-issuer-offer.png",
+            "2-wallet-offer.png",
+            "3-wallet-card.png",
+            "4-verifier-request.png",
+            "5-wallet-consent.png",
+            "6-wallet-shared.png",
+            "7-verifier-result.png",
+        ],
+    );
 }

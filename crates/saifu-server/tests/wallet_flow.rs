@@ -7,7 +7,7 @@
 mod support;
 
 use reqwest::{Method, StatusCode};
-use saifu_wallet::present::{Approval, ClientIdPrefix};
+use saifu_wallet::present::{Approval, ClientIdPrefix, RequestError};
 use saifu_wallet::{KdfParams, Wallet, WalletConfig, WalletError};
 use serde_json::{Value, json};
 use support::Node;
@@ -53,6 +53,17 @@ async fn offer(node: &Node, options: Value) -> Value {
     let (status, created) = node.admin(Method::POST, "/admin/offers", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     created
+}
+
+/// A diploma for hanako received by `wallet` (pre-authorized, no PIN); its wallet id.
+async fn received(node: &Node, wallet: &Wallet) -> String {
+    let created = offer(node, json!({})).await;
+    let preview = wallet
+        .preview_offer(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let received = wallet.accept_offer(&preview, None).await.unwrap();
+    received.credentials[0].id.clone()
 }
 
 /// A presentation request for the diploma's degree and given name, with `prefix`.
@@ -262,18 +273,7 @@ async fn revocation_shows_on_refresh_and_backup_restores_everything() {
     hanako(&node).await;
     let dir = tempfile::tempdir().unwrap();
     let wallet = wallet(&dir).await;
-    let created = offer(&node, json!({})).await;
-    let preview = wallet
-        .preview_offer(created["link"].as_str().unwrap())
-        .await
-        .unwrap();
-    let id = wallet
-        .accept_offer(&preview, None)
-        .await
-        .unwrap()
-        .credentials[0]
-        .id
-        .clone();
+    let id = received(&node, &wallet).await;
     let refreshed = wallet.refresh_status().await.unwrap();
     assert_eq!(refreshed[0].status.as_str(), "valid");
 
@@ -330,12 +330,7 @@ async fn nothing_is_sent_without_approval_and_every_asked_claim_is_shown() {
     hanako(&node).await;
     let dir = tempfile::tempdir().unwrap();
     let wallet = wallet(&dir).await;
-    let created = offer(&node, json!({})).await;
-    let preview = wallet
-        .preview_offer(created["link"].as_str().unwrap())
-        .await
-        .unwrap();
-    wallet.accept_offer(&preview, None).await.unwrap();
+    received(&node, &wallet).await;
 
     // A verifier asking for more than a hiring check needs.
     let query = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",
@@ -385,6 +380,99 @@ async fn nothing_is_sent_without_approval_and_every_asked_claim_is_shown() {
     assert_eq!(entry.outcome, "declined");
     assert!(entry.shared.is_empty());
     assert_ne!(result(&node, id).await["status"], "verified");
+}
+
+#[tokio::test]
+async fn a_deferred_issuance_is_collected_once_the_registrar_approves() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    let created = offer(&node, json!({"deferred": true})).await;
+    let preview = wallet
+        .preview_offer(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let received = wallet.accept_offer(&preview, None).await.unwrap();
+    assert!(received.credentials.is_empty());
+    let pending = &received.pending[0];
+    assert_eq!(wallet.pending().await.unwrap().len(), 1);
+    // Still waiting: nothing changes.
+    assert!(
+        wallet
+            .collect_deferred(&pending.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (_, listed) = node.admin(Method::GET, "/admin/deferred", None).await;
+    let id = listed["pending"][0]["id"].as_str().unwrap();
+    let (status, _) = node
+        .admin(Method::POST, &format!("/admin/deferred/{id}/approve"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let credential = wallet
+        .collect_deferred(&pending.id)
+        .await
+        .unwrap()
+        .expect("issued once approved");
+    assert_eq!(credential.claims["degree"], "BSc Computer Science");
+    assert!(wallet.pending().await.unwrap().is_empty());
+    assert!(matches!(
+        wallet.collect_deferred(&pending.id).await,
+        Err(WalletError::UnknownCredential(_))
+    ));
+}
+
+#[tokio::test]
+async fn x509_san_dns_verifiers_must_chain_to_a_trusted_ca() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    received(&node, &wallet).await;
+    let created = request(&node, "x509_san_dns", "direct_post").await;
+    let link = created["link"].as_str().unwrap();
+
+    // A wallet that trusts no CA refuses the request: nothing is disclosed.
+    match wallet.open_request(link).await {
+        Err(WalletError::Request(RequestError::UntrustedCertificate(_))) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(wallet.history().await.unwrap().is_empty());
+
+    // The node's development CA, distributed to the wallet out of band (here: read from the
+    // chain the node sends), makes the same request acceptable.
+    let object = node
+        .http
+        .get(created["request_uri"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64_decode(object.split('.').next().unwrap())).unwrap();
+    let ca = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(header["x5c"][1].as_str().unwrap())
+            .unwrap()
+    };
+    wallet.close().await;
+    let trusting = WalletConfig {
+        x509_trust_anchors: vec![ca],
+        ..config()
+    };
+    let wallet = Wallet::open(&dir.path().join("wallet.sqlite"), PASSPHRASE, trusting)
+        .await
+        .unwrap();
+    let request = wallet.open_request(link).await.unwrap();
+    assert_eq!(request.prefix, ClientIdPrefix::X509SanDns);
+    let seen = present(&wallet, &node, &created).await;
+    assert_eq!(seen["claims"]["degree"], "BSc Computer Science");
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {

@@ -94,7 +94,8 @@ async fn receives_a_batch_from_the_npm_issuer() {
     assert_eq!(wallet.credentials().await.unwrap().len(), 2);
 }
 
-#[tokio::test]
+// Multi-threaded: the npm verifier fetches the node's metadata while this test waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presents_to_the_npm_verifier_with_minimal_disclosure() {
     let node = Node::start().await;
     let body = json!({"id": "hanako", "claims": {"given_name": "Hanako", "family_name": "Yamada",

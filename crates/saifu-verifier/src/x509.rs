@@ -98,6 +98,11 @@ impl DevelopmentCa {
             host.try_into()
                 .map_err(|_| X509Error::InvalidHost(host.to_owned()))?,
         )];
+        // A node addressed by IP (development on loopback) also gets the IP address SAN that
+        // strict certificate checkers (webpki) match IP literals against.
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            leaf_params.subject_alt_names.push(SanType::IpAddress(ip));
+        }
         leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         let leaf = leaf_params.signed_by(&LeafKey::of(&signer)?, &ca, &ca_key)?;
 

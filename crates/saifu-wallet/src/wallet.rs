@@ -25,6 +25,8 @@ pub struct WalletConfig {
     pub client_id: String,
     /// Argon2id cost when creating a wallet.
     pub kdf: KdfParams,
+    /// CA certificates (DER) trusted to vouch for `x509_san_dns:` verifiers.
+    pub x509_trust_anchors: Vec<Vec<u8>>,
 }
 
 impl Default for WalletConfig {
@@ -34,6 +36,7 @@ impl Default for WalletConfig {
             max_copies: 3,
             client_id: "saifu-wallet".to_owned(),
             kdf: KdfParams::default(),
+            x509_trust_anchors: Vec::new(),
         }
     }
 }

@@ -63,8 +63,13 @@ async fn signed(claims: &Map<String, Value>, signer: &LocalSigner) -> String {
 
 fn did_signer() -> (String, LocalSigner) {
     let key = PrivateKey::generate(KeyType::P256).unwrap();
-    let did = did_jwk(&key.public_key().to_jwk()).unwrap().as_str().to_owned();
-    let signer = LocalSigner::new(key).unwrap().with_key_id(format!("{did}#0"));
+    let did = did_jwk(&key.public_key().to_jwk())
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let signer = LocalSigner::new(key)
+        .unwrap()
+        .with_key_id(format!("{did}#0"));
     (did, signer)
 }
 
@@ -113,7 +118,11 @@ async fn requests_breaking_the_client_identifier_rules_are_refused() {
     );
     let object = signed(&redirect, &signer).await;
     assert_eq!(
-        request_error(wallet.open_request(&link(&by_value(&redirect["client_id"], object))).await),
+        request_error(
+            wallet
+                .open_request(&link(&by_value(&redirect["client_id"], object)))
+                .await
+        ),
         RequestError::MustNotBeSigned
     );
 
@@ -122,7 +131,11 @@ async fn requests_breaking_the_client_identifier_rules_are_refused() {
     let object = signed(&inner, &signer).await;
     let other = Value::from("decentralized_identifier:did:jwk:other");
     assert!(matches!(
-        request_error(wallet.open_request(&link(&by_value(&other, object.clone()))).await),
+        request_error(
+            wallet
+                .open_request(&link(&by_value(&other, object.clone())))
+                .await
+        ),
         RequestError::ClientIdMismatch { .. }
     ));
 
@@ -131,7 +144,11 @@ async fn requests_breaking_the_client_identifier_rules_are_refused() {
     let stranger = stranger.with_key_id(format!("{did}#0"));
     let forged = signed(&inner, &stranger).await;
     assert!(matches!(
-        request_error(wallet.open_request(&link(&by_value(&inner["client_id"], forged))).await),
+        request_error(
+            wallet
+                .open_request(&link(&by_value(&inner["client_id"], forged)))
+                .await
+        ),
         RequestError::BadSignature(_)
     ));
 
@@ -146,7 +163,10 @@ async fn requests_breaking_the_client_identifier_rules_are_refused() {
         request_error(wallet.open_request(&link(&unknown)).await),
         RequestError::UnsupportedClientIdPrefix(_)
     ));
-    assert!(wallet.history().await.unwrap().is_empty(), "nothing was sent");
+    assert!(
+        wallet.history().await.unwrap().is_empty(),
+        "nothing was sent"
+    );
 }
 
 #[tokio::test]

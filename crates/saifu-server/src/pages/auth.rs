@@ -89,13 +89,7 @@ pub(super) async fn same_origin(
     request: Request,
     next: Next,
 ) -> Response {
-    let foreign = request.method() != Method::GET
-        && request.method() != Method::HEAD
-        && request
-            .headers()
-            .get(header::ORIGIN)
-            .is_some_and(|origin| origin.as_bytes() != portal.origin.as_bytes());
-    if !foreign {
+    if !from_other_site(request.method(), request.headers(), &portal.origin) {
         return next.run(request).await;
     }
     let message = format!(
@@ -109,6 +103,16 @@ pub(super) async fn same_origin(
         nav: &[],
     };
     (StatusCode::FORBIDDEN, html_response(page.render(content))).into_response()
+}
+
+/// Whether `method` with `headers` is a form post another site's page made (its `Origin` is not
+/// `origin`), which must not change anything.
+pub(crate) fn from_other_site(method: &Method, headers: &HeaderMap, origin: &str) -> bool {
+    method != Method::GET
+        && method != Method::HEAD
+        && headers
+            .get(header::ORIGIN)
+            .is_some_and(|sent| sent.as_bytes() != origin.as_bytes())
 }
 
 async fn login_form() -> Response {

@@ -21,7 +21,9 @@ label.inline{display:flex;gap:.5rem;align-items:center}label.inline input{width:
 form.inline{display:inline-block;margin:0 .25rem .25rem 0}form.signout{float:right}\
 .pin{font-size:2.5rem;font-weight:700;font-family:ui-monospace,monospace}\
 .status.valid,.outcome.passed{color:#1e7d32}.status.revoked,.outcome.failed{color:#c0392b}\
-.status.suspended,.outcome.skipped{color:#9a6700}.verdict{font-size:1.3rem;font-weight:600}";
+.status.suspended,.outcome.skipped{color:#9a6700}.verdict{font-size:1.3rem;font-weight:600}\
+.card{border-radius:12px;padding:1rem 1.25rem;margin:.75rem 0;box-shadow:0 2px 6px #0003}\
+.card table th,.card table td{border-color:#ffffff40;color:inherit}.card .status{color:inherit;font-weight:600}";
 
 /// A page: its title, the navigation links of the role it belongs to, and its content.
 #[derive(Debug)]

@@ -21,6 +21,7 @@ use maud::{Markup, html};
 use crate::issuer::IssuerRole;
 use crate::verifier::VerifierRole;
 
+pub(crate) use auth::from_other_site;
 pub(crate) use layout::{Page, html_response};
 pub(crate) use qr::qr_svg;
 
@@ -125,14 +126,14 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(
 
 /// The fields of an `application/x-www-form-urlencoded` body, in order, repeated names kept
 /// (claim rows are repeated `name`/`value` pairs).
-fn form_fields(body: &str) -> Vec<(String, String)> {
+pub(crate) fn form_fields(body: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body.as_bytes())
         .into_owned()
         .collect()
 }
 
 /// The first value of field `name`, trimmed; empty when absent.
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(key, _)| key == name)
@@ -140,7 +141,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 /// `seconds` since the epoch as a UTC date and time an operator reads (`2025-03-01 14:05 UTC`).
-fn format_time(seconds: i64) -> String {
+pub(crate) fn format_time(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let of_day = seconds.rem_euclid(86_400);
     // Civil date from days since 1970-01-01 (proleptic Gregorian, era-based).

@@ -4,9 +4,12 @@
 mod consent;
 mod request;
 mod respond;
+mod x509;
 
 pub use consent::{
     Approval, Choice, ClaimConsent, ConsentView, CredentialOption, QueryConsent, VerifierView,
 };
-pub use request::{ClientIdPrefix, PresentationRequest, RequestError, ResponseMode};
+pub use request::{
+    ClientIdPrefix, PresentationRequest, RequestError, ResponseMode, parse_unsigned_link,
+};
 pub use respond::Presented;

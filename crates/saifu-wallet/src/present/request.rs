@@ -4,7 +4,8 @@
 //! fetched through the SSRF-safe client, which refuses private addresses). Who is asking is
 //! decided by the Client Identifier Prefix (§5.9.3): `redirect_uri:` requests are never signed
 //! and may only send the answer to that very URI; `decentralized_identifier:` requests must be
-//! signed by a key of that DID. Anything else is refused rather than guessed.
+//! signed by a key of that DID; `x509_san_dns:` requests must be signed by a certificate for that
+//! name from a CA the wallet trusts. Anything else is refused rather than guessed.
 
 use saifu_crypto::jws::{self, VerifyPolicy};
 use saifu_crypto::{Algorithm, PublicKey};
@@ -77,6 +78,10 @@ pub enum RequestError {
     /// `response_mode` is not `direct_post` or `direct_post.jwt`.
     #[error("response_mode `{0}` is not supported (direct_post and direct_post.jwt are)")]
     UnsupportedResponseMode(String),
+    /// The `x509_san_dns:` certificate chain is missing, not for the name, or not from a CA
+    /// the wallet trusts.
+    #[error("the verifier's certificate is not trusted: {0}")]
+    UntrustedCertificate(String),
     /// The DCQL query is invalid.
     #[error("invalid DCQL query: {0}")]
     Dcql(#[from] DcqlError),
@@ -90,6 +95,8 @@ pub enum ClientIdPrefix {
     RedirectUri,
     /// `decentralized_identifier:` — the request is signed by a key of the DID.
     DecentralizedIdentifier,
+    /// `x509_san_dns:` — the request is signed by a certificate for the name, from a trusted CA.
+    X509SanDns,
 }
 
 /// `direct_post` or `direct_post.jwt`.
@@ -129,19 +136,14 @@ pub struct PresentationRequest {
 impl PresentationRequest {
     /// Whether the verifier proved who it is (a signed request), not only where it answers.
     pub fn is_authenticated(&self) -> bool {
-        self.prefix == ClientIdPrefix::DecentralizedIdentifier
+        self.prefix != ClientIdPrefix::RedirectUri
     }
 }
 
 impl Wallet {
     /// Reads and checks the request behind `link` (`openid4vp://…` or an https link).
     pub async fn open_request(&self, link: &str) -> Result<PresentationRequest, WalletError> {
-        let url = Url::parse(link.trim())
-            .map_err(|e| RequestError::NotARequest(format!("not a URL: {e}")))?;
-        let params: Map<String, Value> = url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        let params = link_parameters(link)?;
         let outer_client_id = params.get("client_id").and_then(Value::as_str);
         let request_object = match (params.get("request_uri"), params.get("request")) {
             (Some(uri), _) => {
@@ -191,15 +193,18 @@ impl Wallet {
                 inner: client_id.to_owned(),
             });
         }
-        let key = match split_prefix(client_id)? {
+        match split_prefix(client_id)? {
             (ClientIdPrefix::RedirectUri, _) => return Err(RequestError::MustNotBeSigned),
             (ClientIdPrefix::DecentralizedIdentifier, did) => {
-                self.did_signing_key(did, decoded.kid()).await?
+                let key = self.did_signing_key(did, decoded.kid()).await?;
+                decoded
+                    .verify(&key, &VerifyPolicy::new(&Algorithm::ALL))
+                    .map_err(|e| RequestError::BadSignature(e.to_string()))?;
             }
-        };
-        decoded
-            .verify(&key, &VerifyPolicy::new(&Algorithm::ALL))
-            .map_err(|e| RequestError::BadSignature(e.to_string()))?;
+            (ClientIdPrefix::X509SanDns, name) => {
+                super::x509::verify(object, &decoded, name, &self.config.x509_trust_anchors)?;
+            }
+        }
         if let Some(exp) = claims.get("exp").and_then(Value::as_i64)
             && exp <= now()
         {
@@ -234,6 +239,29 @@ impl Wallet {
     }
 }
 
+/// The query parameters of a request link.
+fn link_parameters(link: &str) -> Result<Map<String, Value>, RequestError> {
+    let url = Url::parse(link.trim())
+        .map_err(|e| RequestError::NotARequest(format!("not a URL: {e}")))?;
+    Ok(url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect())
+}
+
+/// Reads an unsigned request passed by value in `link`, without a wallet or the network: the
+/// same checks [`Wallet::open_request`] applies (a signed or by-reference request is refused
+/// here, as it needs the network to be authenticated).
+pub fn parse_unsigned_link(link: &str) -> Result<PresentationRequest, RequestError> {
+    let params = link_parameters(link)?;
+    if params.contains_key("request_uri") || params.contains_key("request") {
+        return Err(RequestError::NotARequest(
+            "a signed or by-reference request needs Wallet::open_request".into(),
+        ));
+    }
+    read_parameters(&params, false)
+}
+
 /// The prefix of `client_id` and the value after it.
 fn split_prefix(client_id: &str) -> Result<(ClientIdPrefix, &str), RequestError> {
     let unsupported = || RequestError::UnsupportedClientIdPrefix(client_id.to_owned());
@@ -241,6 +269,7 @@ fn split_prefix(client_id: &str) -> Result<(ClientIdPrefix, &str), RequestError>
     let prefix = match prefix {
         "redirect_uri" => ClientIdPrefix::RedirectUri,
         "decentralized_identifier" => ClientIdPrefix::DecentralizedIdentifier,
+        "x509_san_dns" => ClientIdPrefix::X509SanDns,
         _ => return Err(unsupported()),
     };
     Ok((prefix, value))
@@ -275,7 +304,17 @@ fn read_parameters(
     };
     let response_uri = text("response_uri")?;
     Url::parse(&response_uri).map_err(|_| RequestError::Parameter("response_uri"))?;
-    if prefix == ClientIdPrefix::RedirectUri && response_uri != value {
+    // x509_san_dns: without a list of trusted client identifiers, the answer goes to the
+    // certificate's host only (§5.9.3).
+    let response_host = Url::parse(&response_uri)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    let wrong_place = match prefix {
+        ClientIdPrefix::RedirectUri => response_uri != value,
+        ClientIdPrefix::X509SanDns => response_host.as_deref() != Some(value),
+        ClientIdPrefix::DecentralizedIdentifier => false,
+    };
+    if wrong_place {
         return Err(RequestError::ResponseUriMismatch {
             client_id: client_id.clone(),
             response_uri,
