@@ -12,6 +12,7 @@
 //! | `admin_token`  | `SAIFU_ADMIN_TOKEN`  | generated into `data_dir/admin-token`     |
 //! | `[issuer]`     | (file only)          | on, with the built-in credential types    |
 //! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
+//! | `[registry]`   | (file only)          | on: a transparency log under `/registry/` |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
 //! function, so it is tested without touching the process environment.
@@ -24,7 +25,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 use url::Url;
 
-use crate::settings::{IssuerSettings, VerifierSettings};
+use crate::settings::{IssuerSettings, RegistrySettings, VerifierSettings};
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
 /// exposed to the network by accident.
@@ -51,6 +52,8 @@ pub struct Config {
     pub issuer: IssuerSettings,
     /// The verifier role.
     pub verifier: VerifierSettings,
+    /// The registry role.
+    pub registry: RegistrySettings,
 }
 
 /// Debug output hides a database password, so a logged configuration never leaks it.
@@ -71,6 +74,7 @@ impl fmt::Debug for Config {
             )
             .field("issuer", &self.issuer)
             .field("verifier", &self.verifier)
+            .field("registry", &self.registry)
             .finish()
     }
 }
@@ -127,6 +131,8 @@ pub struct ConfigLayer {
     pub issuer: Option<IssuerSettings>,
     /// The verifier role's settings (`[verifier]` in the file).
     pub verifier: Option<VerifierSettings>,
+    /// The registry role's settings (`[registry]` in the file).
+    pub registry: Option<RegistrySettings>,
 }
 
 impl ConfigLayer {
@@ -160,6 +166,7 @@ impl ConfigLayer {
             admin_token: var("SAIFU_ADMIN_TOKEN"),
             issuer: None,
             verifier: None,
+            registry: None,
         })
     }
 
@@ -180,6 +187,7 @@ impl ConfigLayer {
             admin_token: over.admin_token.or(self.admin_token),
             issuer: over.issuer.or(self.issuer),
             verifier: over.verifier.or(self.verifier),
+            registry: over.registry.or(self.registry),
         }
     }
 }
@@ -216,6 +224,7 @@ impl Config {
             admin_token: merged.admin_token,
             issuer: merged.issuer.unwrap_or_default(),
             verifier: merged.verifier.unwrap_or_default(),
+            registry: merged.registry.unwrap_or_default(),
         })
     }
 }

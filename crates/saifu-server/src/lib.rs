@@ -14,6 +14,7 @@ mod issuer_admin;
 mod issuer_auth;
 mod node_files;
 mod pages;
+mod registry;
 mod roles;
 mod router;
 mod server;
@@ -28,6 +29,7 @@ pub use node_files::{ADMIN_TOKEN_FILE, NodeFileError, admin_token_path, read_adm
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
-    ClaimSettings, CredentialSettings, IssuerSettings, TrustedIssuerSettings, VerifierSettings,
+    ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
+    VerifierSettings,
 };
 pub use verifier::VerifierRole;

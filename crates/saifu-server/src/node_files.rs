@@ -87,6 +87,17 @@ pub(crate) fn verifier_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError>
     private_key(data_dir, VERIFIER_KEY_FILE, KeyType::P256)
 }
 
+/// The registry log's Ed25519 checkpoint key (signed-note), generated when there is none yet.
+pub(crate) fn registry_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
+    private_key(data_dir, "registry-key.jwk", KeyType::Ed25519)
+}
+
+/// The registry log's ML-DSA-44 checkpoint key, signing beside the Ed25519 one so checkpoints
+/// stay verifiable once classical signatures no longer are.
+pub(crate) fn registry_pq_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
+    private_key(data_dir, "registry-mldsa44-key.jwk", KeyType::MlDsa44)
+}
+
 /// The private JWK in `data_dir/name`, generated as a `key_type` key when there is none yet.
 fn private_key(
     data_dir: &Path,

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use saifu_credential::status::{FetchConfig, ReferenceOptions, StatusListFetcher};
 use saifu_crypto::{Jwk, LocalSigner, PrivateKey, PublicKey};
@@ -18,6 +19,10 @@ use saifu_verifier::{
     VerifierConfig,
 };
 
+use axum::Router;
+use saifu_registry::log::LogReader;
+use saifu_registry::note::{NoteKeyKind, NoteSigner};
+use saifu_registry::sequencer::{Sequencer, SequencerConfig};
 use saifu_wallet::WalletConfig;
 
 use crate::issuer::IssuerRole;
@@ -52,6 +57,9 @@ pub enum RoleError {
     /// The issuer key cannot sign.
     #[error("the issuer key cannot sign: {0}")]
     IssuerKey(String),
+    /// The registry could not be set up.
+    #[error("registry: {0}")]
+    Registry(String),
 }
 
 /// The state of a node reachable at `base_url`, with every role its configuration enables.
@@ -78,11 +86,56 @@ pub(crate) fn app_state(
         state = state.with_verifier(role);
     }
     if config.issuer.enabled {
-        let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
+        let issuer = issuer(&config.issuer, issuer_key, base_url, store.clone())?;
         state = state.with_issuer(IssuerRole::new(issuer, admin_token));
     }
     state = state.with_wallet(web_wallet(&config.data_dir, base_url));
+    if config.registry.enabled {
+        state = state.with_registry(registry(&config.data_dir, base_url, store)?);
+    }
     Ok(state)
+}
+
+/// The registry's transparency log, named after the node's host (`host[:port]/registry`, the
+/// C2SP origin form), its checkpoints signed with Ed25519 and ML-DSA-44 keys kept in the data
+/// directory. Its sequencer runs on this node as long as it holds the database lease.
+fn registry(data_dir: &Path, base_url: &str, store: Store) -> Result<Router<AppState>, RoleError> {
+    let url = url::Url::parse(base_url).map_err(|e| RoleError::Registry(e.to_string()))?;
+    let host = url.host_str().unwrap_or("localhost");
+    let origin = match url.port() {
+        Some(port) => format!("{host}:{port}/registry"),
+        None => format!("{host}/registry"),
+    };
+    let signer = |key: PrivateKey, kind: NoteKeyKind| {
+        let local = LocalSigner::new(key).map_err(|e| RoleError::Registry(e.to_string()))?;
+        NoteSigner::new(&origin, kind, Arc::new(local))
+            .map_err(|e| RoleError::Registry(e.to_string()))
+    };
+    let signers = vec![
+        signer(node_files::registry_key(data_dir)?, NoteKeyKind::Ed25519)?,
+        signer(node_files::registry_pq_key(data_dir)?, NoteKeyKind::MlDsa44)?,
+    ];
+    let verifier_keys: Vec<String> = signers.iter().map(|s| s.verifier().vkey()).collect();
+    let store = Arc::new(store);
+    let sequencer = Sequencer::start(
+        store.clone(),
+        SequencerConfig {
+            origin: origin.clone(),
+            holder: random_holder(),
+            max_batch: 4096,
+            lease: Duration::from_secs(10),
+            signers,
+        },
+    );
+    let reader = LogReader::new(store, &origin);
+    Ok(crate::registry::router(reader, sequencer, &verifier_keys))
+}
+
+/// A lease holder id unique to this process.
+fn random_holder() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
 }
 
 /// The web wallet: wallet files under `wallets/` in the data directory; on a development node

@@ -28,6 +28,7 @@ pub struct AppState {
     issuer: Option<Arc<IssuerRole>>,
     verifier: Option<Arc<VerifierRole>>,
     wallet: Option<Arc<WebWallet>>,
+    registry: Option<Router<AppState>>,
 }
 
 impl AppState {
@@ -38,12 +39,19 @@ impl AppState {
             issuer: None,
             verifier: None,
             wallet: None,
+            registry: None,
         }
     }
 
     /// Also serves the issuer role.
     pub fn with_issuer(mut self, issuer: IssuerRole) -> Self {
         self.issuer = Some(Arc::new(issuer));
+        self
+    }
+
+    /// Also serves the registry's routes.
+    pub(crate) fn with_registry(mut self, routes: Router<AppState>) -> Self {
+        self.registry = Some(routes);
         self
     }
 
@@ -79,6 +87,7 @@ pub fn build_router(state: AppState) -> Router {
                 .map(crate::wallet_web::router)
                 .unwrap_or_default(),
         )
+        .merge(state.registry.clone().unwrap_or_default())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -87,6 +87,20 @@ pub struct VerifierSettings {
     pub trusted_issuers: Vec<TrustedIssuerSettings>,
 }
 
+/// `[registry]`: whether the node runs the verifiable data registry's transparency log.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrySettings {
+    /// Serve the registry (checkpoint, tiles, appends under `/registry/`).
+    pub enabled: bool,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        RegistrySettings { enabled: true }
+    }
+}
+
 /// One trusted issuer: who, and for which credential types.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

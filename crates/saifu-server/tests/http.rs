@@ -22,6 +22,7 @@ fn config(data_dir: &Path, database_url: Option<&str>) -> Config {
         admin_token: None,
         issuer: Default::default(),
         verifier: Default::default(),
+        registry: Default::default(),
     }
 }
 

@@ -15,6 +15,7 @@ mod issuer_auth;
 mod issuer_deferred;
 mod issuer_notification;
 mod migrations;
+pub mod registry;
 mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

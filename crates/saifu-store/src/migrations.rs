@@ -94,6 +94,11 @@ macro_rules! migrations {
                     "/0010_verifier_webhook.sql"
                 )),
             ),
+            (
+                11,
+                "registry",
+                include_str!(concat!("../migrations/", $dialect, "/0011_registry.sql")),
+            ),
         ]
     };
 }

@@ -1,0 +1,23 @@
+//! saifu-registry — the verifiable data registry: an append-only Merkle log whose checkpoints
+//! independent witnesses cosign, holding DIDs, trust entries, status lists and audit events.
+//!
+//! - [`tree`]: RFC 9162 hashing, tree heads, inclusion and consistency proofs (the verify
+//!   functions are the offline client library);
+//! - [`tiles`]: C2SP tlog-tiles paths, hash tiles and entry bundles;
+//! - [`note`], [`checkpoint`], [`cosignature`]: C2SP signed-note (Ed25519 plus ML-DSA-44),
+//!   tlog-checkpoint and tlog-cosignature;
+//! - [`witness`], [`policy`]: C2SP tlog-witness and client k-of-n acceptance with fork
+//!   detection;
+//! - [`store`], [`log`], [`sequencer`]: the storage trait `saifu-store` implements, reads of a
+//!   stored log, and the batching sequencer that acknowledges appends once durable.
+
+pub mod checkpoint;
+pub mod cosignature;
+pub mod log;
+pub mod note;
+pub mod policy;
+pub mod sequencer;
+pub mod store;
+pub mod tiles;
+pub mod tree;
+pub mod witness;
