@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
         Command::StatusList(args) => cli::status_list::run(args, &global).await,
         Command::Issuer(args) => cli::issuer::run(args, &global).await,
         Command::Verifier(args) => cli::verifier::run(args, &global).await,
+        Command::Demo(args) => cli::demo::run(args, &global).await,
         Command::Wallet(args) => cli::wallet::run(args, &global).await,
         Command::Bench(args) => cli::bench::run(args, &global).await,
     };

@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod credential;
+pub mod demo;
 pub mod did;
 mod input;
 pub mod issuer;
@@ -58,6 +59,7 @@ Examples:
   saifu credential issue --vct https://example.com/pid --claims claims.json --sd /given_name \\
       --issuer-key issuer.jwk --holder-key holder.jwk      an SD-JWT VC (`saifu credential --help`)
   saifu status-list create --size 100000 --out list.json  revocation (`saifu status-list --help`)
+  saifu demo --auto               the whole story in one command: issue, present, verify, revoke
   saifu wallet init               a holder wallet; then `saifu wallet receive LINK` (`saifu wallet --help`)
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
@@ -101,6 +103,8 @@ pub enum Command {
     Issuer(issuer::IssuerArgs),
     /// Ask for presentations (OpenID4VP) and read their verified results
     Verifier(verifier::VerifierArgs),
+    /// Play the whole story headless: issue, hold, present, verify, revoke (`--auto`)
+    Demo(demo::DemoArgs),
     /// Hold credentials: receive them from offers, present them to verifiers, history, backup
     Wallet(wallet::WalletArgs),
     /// Load-test a running node: issuance and verification flows over HTTP
