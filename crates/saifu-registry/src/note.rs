@@ -59,6 +59,9 @@ pub enum NoteError {
     /// A key of the wrong type for the note key kind (e.g. a P-256 key as an Ed25519 note key).
     #[error("{0} key cannot make {1:?} note signatures")]
     KeyMismatch(KeyType, NoteKeyKind),
+    /// A verifier key string is not `name+hex(id)+base64(type ‖ key)` with a matching ID.
+    #[error("malformed verifier key {0:?}")]
+    MalformedVerifierKey(String),
     /// The signing key failed, or is used for the wrong kind of note signature.
     #[error("signing failed: {0}")]
     Signing(String),
@@ -169,6 +172,33 @@ impl NoteVerifier {
             key,
             key_id,
         })
+    }
+
+    /// Parses a `name+hex(id)+base64(type ‖ key)` verifier key (as [`NoteVerifier::vkey`]
+    /// writes it), checking that the key ID matches the key.
+    pub fn from_vkey(vkey: &str) -> Result<NoteVerifier, NoteError> {
+        let malformed = || NoteError::MalformedVerifierKey(vkey.chars().take(80).collect());
+        let mut parts = vkey.trim().splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(malformed());
+        };
+        let id = u32::from_str_radix(id, 16).map_err(|_| malformed())?;
+        let typed = B64.decode(key).map_err(|_| malformed())?;
+        let kind = [
+            NoteKeyKind::Ed25519,
+            NoteKeyKind::Cosignature,
+            NoteKeyKind::MlDsa44,
+        ]
+        .into_iter()
+        .find(|kind| typed.starts_with(&kind.type_bytes()))
+        .ok_or_else(malformed)?;
+        let raw = &typed[kind.type_bytes().len()..];
+        let key = PublicKey::from_bytes(kind.key_type(), raw).map_err(|_| malformed())?;
+        let verifier = NoteVerifier::new(name, kind, key)?;
+        if verifier.key_id != id {
+            return Err(malformed());
+        }
+        Ok(verifier)
     }
 
     /// Key name.

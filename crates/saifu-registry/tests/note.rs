@@ -5,7 +5,9 @@ mod common;
 
 use common::{ORIGIN, key, signed, tree};
 use saifu_registry::checkpoint::{Checkpoint, CheckpointError};
-use saifu_registry::note::{MAX_SIGNATURES, Note, NoteError, NoteKeyKind, NoteSignature};
+use saifu_registry::note::{
+    MAX_SIGNATURES, Note, NoteError, NoteKeyKind, NoteSignature, NoteVerifier,
+};
 
 #[tokio::test]
 async fn notes_verify_with_the_signed_note_crate_and_our_verifier() {
@@ -161,4 +163,27 @@ fn keys_of_the_wrong_type_are_refused() {
         ),
         Err(NoteError::InvalidKeyName)
     );
+}
+
+#[test]
+fn verifier_keys_parse_back_and_a_wrong_id_is_refused() {
+    for kind in [
+        NoteKeyKind::Ed25519,
+        NoteKeyKind::Cosignature,
+        NoteKeyKind::MlDsa44,
+    ] {
+        let signer = key("registry.example/log", kind);
+        let vkey = signer.verifier().vkey();
+        assert_eq!(&NoteVerifier::from_vkey(&vkey).unwrap(), signer.verifier());
+        let (name, rest) = vkey.split_once('+').unwrap();
+        let forged = format!("{name}+00000000+{}", rest.split_once('+').unwrap().1);
+        assert!(matches!(
+            NoteVerifier::from_vkey(&forged),
+            Err(NoteError::MalformedVerifierKey(_))
+        ));
+    }
+    assert!(matches!(
+        NoteVerifier::from_vkey("no-plus-signs"),
+        Err(NoteError::MalformedVerifierKey(_))
+    ));
 }

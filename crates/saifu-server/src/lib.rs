@@ -22,6 +22,7 @@ mod settings;
 mod verifier;
 mod verifier_webhook;
 mod wallet_web;
+mod witness;
 
 pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
 pub use issuer::IssuerRole;
@@ -33,3 +34,4 @@ pub use settings::{
     VerifierSettings,
 };
 pub use verifier::VerifierRole;
+pub use witness::WitnessServer;

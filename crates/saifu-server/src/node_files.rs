@@ -98,6 +98,11 @@ pub(crate) fn registry_pq_key(data_dir: &Path) -> Result<PrivateKey, NodeFileErr
     private_key(data_dir, "registry-mldsa44-key.jwk", KeyType::MlDsa44)
 }
 
+/// A witness's Ed25519 cosigning key, generated when there is none yet.
+pub(crate) fn witness_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> {
+    private_key(data_dir, "witness-key.jwk", KeyType::Ed25519)
+}
+
 /// The private JWK in `data_dir/name`, generated as a `key_type` key when there is none yet.
 fn private_key(
     data_dir: &Path,

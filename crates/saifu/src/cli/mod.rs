@@ -21,6 +21,7 @@ pub mod serve;
 pub mod status_list;
 pub mod verifier;
 pub mod wallet;
+pub mod witness;
 
 use std::path::PathBuf;
 
@@ -107,6 +108,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Hold credentials: receive them from offers, present them to verifiers, history, backup
     Wallet(wallet::WalletArgs),
+    /// Run a transparency-log witness that cosigns consistent registry checkpoints
+    Witness(witness::WitnessArgs),
     /// Load-test a running node: issuance and verification flows over HTTP
     Bench(bench::BenchArgs),
 }
