@@ -12,6 +12,7 @@ mod health;
 mod issuer;
 mod issuer_admin;
 mod issuer_auth;
+mod metrics;
 mod node_files;
 mod pages;
 mod registry;

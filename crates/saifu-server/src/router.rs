@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiError;
 use crate::health;
 use crate::issuer::{self, IssuerRole};
+use crate::metrics::Metrics;
 use crate::verifier::{self, VerifierRole};
 use crate::wallet_web::WebWallet;
 
@@ -72,7 +73,9 @@ impl AppState {
 /// errors in the OAuth format for unknown paths (404), wrong methods (405) and oversized
 /// bodies (413).
 pub fn build_router(state: AppState) -> Router {
+    let metrics = Arc::new(Metrics::default());
     Router::new()
+        .merge(crate::metrics::router(metrics.clone()))
         .merge(health::router())
         .merge(issuer::router(state.issuer.clone()))
         .merge(verifier::router(state.verifier.clone()))
@@ -91,6 +94,10 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::record,
+        ))
         .layer(middleware::map_response(payload_too_large_as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
