@@ -475,6 +475,88 @@ async fn x509_san_dns_verifiers_must_chain_to_a_trusted_ca() {
     assert_eq!(seen["claims"]["degree"], "BSc Computer Science");
 }
 
+/// The web wallet's authorization code flow over HTTP: the issuer's login sends the browser
+/// back to `/wallet/receive/callback`, which redeems the code for the session that started it.
+#[tokio::test]
+async fn the_web_wallet_receives_through_the_issuers_login() {
+    let node = Node::start().await;
+    hanako(&node).await;
+    let offer = offer(&node, json!({"authorization_code": true})).await;
+    let location =
+        |response: &reqwest::Response| response.headers()["location"].to_str().unwrap().to_owned();
+
+    let opened = node
+        .http
+        .post(node.url("/wallet/open"))
+        .form(&[
+            ("name", "hanako"),
+            ("passphrase", "web wallet passphrase"),
+            ("action", "create"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let cookie = opened.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        node.http
+            .post(node.url(path))
+            .header("cookie", &cookie)
+            .form(&form)
+    };
+    let page = post(
+        "/wallet/receive",
+        vec![("link", offer["link"].as_str().unwrap().to_owned())],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let to_issuer = post("/wallet/receive/accept", Vec::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to_issuer.status(), StatusCode::SEE_OTHER);
+    let authorization = url::Url::parse(&location(&to_issuer)).unwrap();
+    let request_uri = authorization
+        .query_pairs()
+        .find(|(k, _)| k == "request_uri")
+        .unwrap()
+        .1
+        .into_owned();
+    let login = node
+        .http
+        .post(node.url("/authorize/login"))
+        .form(&[
+            ("request_uri", request_uri.as_str()),
+            ("subject", "hanako"),
+            ("password", LOGIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let back = location(&login);
+    assert!(
+        back.starts_with(&node.url("/wallet/receive/callback?")),
+        "{back}"
+    );
+    let done = node
+        .http
+        .get(&back)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(
+        done.text()
+            .await
+            .unwrap()
+            .contains("Added University Diploma.")
+    );
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -249,3 +249,76 @@ async fn a_tampered_record_is_reported_as_corruption() {
     // Credentials are unaffected by a broken history record.
     assert!(wallet.credentials().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn malformed_requests_are_refused_with_the_parameter_at_fault() {
+    use saifu_wallet::present::parse_unsigned_link;
+    let client = "redirect_uri:https://verifier.example/cb";
+    let good = params(client, "https://verifier.example/cb");
+    assert!(parse_unsigned_link(&link(&good)).is_ok());
+    let with = |name: &str, value: Value| {
+        let mut changed = good.clone();
+        changed.insert(name.to_owned(), value);
+        link(&changed)
+    };
+    let without = |name: &str| {
+        let mut changed = good.clone();
+        changed.remove(name);
+        link(&changed)
+    };
+    assert_eq!(
+        parse_unsigned_link(&with("response_type", "code".into())).unwrap_err(),
+        RequestError::UnsupportedResponseType("code".into())
+    );
+    assert_eq!(
+        parse_unsigned_link(&with("response_mode", "fragment".into())).unwrap_err(),
+        RequestError::UnsupportedResponseMode("fragment".into())
+    );
+    assert_eq!(
+        parse_unsigned_link(&without("nonce")).unwrap_err(),
+        RequestError::Parameter("nonce")
+    );
+    assert_eq!(
+        parse_unsigned_link(&with("dcql_query", "{not json".into())).unwrap_err(),
+        RequestError::Parameter("dcql_query")
+    );
+    assert!(matches!(
+        parse_unsigned_link(&with("dcql_query", json!({"credentials": []}))).unwrap_err(),
+        RequestError::Dcql(_)
+    ));
+    assert!(matches!(
+        parse_unsigned_link("not a link").unwrap_err(),
+        RequestError::NotARequest(_)
+    ));
+
+    // Signed request objects: the wrong `typ`, and an expired one.
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = new_wallet(&dir).await;
+    let (did, signer) = did_signer();
+    let mut claims = params(
+        &format!("decentralized_identifier:{did}"),
+        "https://verifier.example/cb",
+    );
+    let header = Map::from_iter([("typ".to_owned(), Value::from("JWT"))]);
+    let untyped = jws::sign_compact(&header, &serde_json::to_vec(&claims).unwrap(), &signer)
+        .await
+        .unwrap();
+    assert_eq!(
+        request_error(
+            wallet
+                .open_request(&link(&by_value(&claims["client_id"], untyped)))
+                .await
+        ),
+        RequestError::WrongType(Some("JWT".into()))
+    );
+    claims.insert("exp".to_owned(), Value::from(1));
+    let expired = signed(&claims, &signer).await;
+    assert_eq!(
+        request_error(
+            wallet
+                .open_request(&link(&by_value(&claims["client_id"], expired)))
+                .await
+        ),
+        RequestError::Expired
+    );
+}

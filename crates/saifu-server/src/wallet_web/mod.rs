@@ -107,6 +107,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(wallet: Arc<WebWallet>) -
             get(pages::receive_link).post(pages::receive_form),
         )
         .route("/wallet/receive/accept", post(pages::accept))
+        .route(pages::CALLBACK, get(pages::callback))
         .route(
             "/wallet/present",
             get(pages::present_link).post(pages::present_form),

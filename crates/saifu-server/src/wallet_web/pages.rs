@@ -287,12 +287,6 @@ pub(super) async fn receive_link(
             &here,
         );
     };
-    if query
-        .as_deref()
-        .is_some_and(|q| q.contains("code=") && q.contains("state="))
-    {
-        return callback(&wallet, &session, &here).await;
-    }
     match deep_link(query, "openid-credential-offer://") {
         Some(link) => preview(&session, &link).await,
         None => see_other(HOME, None),
@@ -375,7 +369,7 @@ pub(super) async fn accept(
         return see_other(HOME, None);
     };
     if !preview.is_pre_authorized() {
-        let redirect_uri = format!("{}/wallet/receive", wallet.origin);
+        let redirect_uri = format!("{}{CALLBACK}", wallet.origin);
         return match session
             .wallet
             .begin_authorization(&preview, &redirect_uri)
@@ -403,17 +397,29 @@ pub(super) async fn accept(
     }
 }
 
-async fn callback(wallet: &WebWallet, session: &Session, here: &str) -> Response {
+/// Where the issuer sends the browser back in the authorization code flow.
+pub(super) const CALLBACK: &str = "/wallet/receive/callback";
+
+/// `GET /wallet/receive/callback?code=…&state=…`: redeems the code of the authorization this
+/// session started.
+pub(super) async fn callback(
+    State(wallet): WalletState,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(session) = wallet.session(&headers) else {
+        return see_other(HOME, None);
+    };
     let Some(start): Option<AuthorizationStart> = session.authorization.lock().await.take() else {
         return see_other(HOME, None);
     };
-    let redirected = format!("{}{here}", wallet.origin);
+    let redirected = format!("{}{CALLBACK}?{}", wallet.origin, query.unwrap_or_default());
     match session
         .wallet
         .complete_authorization(&start, &redirected)
         .await
     {
-        Ok(received) => received_page(session, &received).await,
+        Ok(received) => received_page(&session, &received).await,
         Err(e) => message_page(
             StatusCode::BAD_REQUEST,
             "The credential was not received",

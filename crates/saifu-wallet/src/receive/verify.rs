@@ -61,17 +61,26 @@ impl Wallet {
         let mut unused: Vec<&Jwk> = holder_keys.iter().collect();
         let mut copies = Vec::with_capacity(texts.len());
         let mut first = None;
+        // The copies of a batch name the same issuer key: it is fetched once, not per copy.
+        let mut resolved: Vec<(KeyName, saifu_crypto::PublicKey)> = Vec::new();
         for text in texts {
             let sd_jwt = SdJwt::parse_compact(text, &limits).map_err(|e| invalid(e.to_string()))?;
-            let source =
-                if unverified_iss(&sd_jwt, &limits).is_some_and(|iss| iss.starts_with("did:")) {
-                    IssuerKeySource::Did(&self.resolver)
-                } else {
-                    IssuerKeySource::Metadata(&self.http)
-                };
-            let key = resolve_issuer_key(&sd_jwt, source, &limits)
-                .await
-                .map_err(|e| invalid(format!("issuer key: {e}")))?;
+            let name = key_name(&sd_jwt, &limits);
+            let key = match resolved.iter().find(|(known, _)| *known == name) {
+                Some((_, key)) => key.clone(),
+                None => {
+                    let source = if name.0.as_deref().is_some_and(|iss| iss.starts_with("did:")) {
+                        IssuerKeySource::Did(&self.resolver)
+                    } else {
+                        IssuerKeySource::Metadata(&self.http)
+                    };
+                    let key = resolve_issuer_key(&sd_jwt, source, &limits)
+                        .await
+                        .map_err(|e| invalid(format!("issuer key: {e}")))?;
+                    resolved.push((name, key.clone()));
+                    key
+                }
+            };
             let options = VcVerifyOptions {
                 sd_jwt: VerifyOptions {
                     allowed_algorithms: &Algorithm::ALL,
@@ -128,9 +137,15 @@ impl Wallet {
     }
 }
 
-/// The `iss` claim before verification, only to choose where the key comes from.
-fn unverified_iss(sd_jwt: &SdJwt, limits: &Limits) -> Option<String> {
-    let decoded = sd_jwt.decode_issuer_jwt(limits).ok()?;
-    let payload: Value = serde_json::from_slice(&decoded.payload).ok()?;
-    payload["iss"].as_str().map(str::to_owned)
+/// The unverified `iss` claim and `kid` header: only to choose where the key comes from and to
+/// recognise a key already resolved for another copy (the signature is checked against it).
+type KeyName = (Option<String>, Option<String>);
+
+fn key_name(sd_jwt: &SdJwt, limits: &Limits) -> KeyName {
+    let Ok(decoded) = sd_jwt.decode_issuer_jwt(limits) else {
+        return (None, None);
+    };
+    let payload: Value = serde_json::from_slice(&decoded.payload).unwrap_or_default();
+    let iss = payload["iss"].as_str().map(str::to_owned);
+    (iss, decoded.kid().map(str::to_owned))
 }
