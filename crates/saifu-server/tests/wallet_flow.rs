@@ -481,7 +481,17 @@ async fn x509_san_dns_verifiers_must_chain_to_a_trusted_ca() {
 async fn the_web_wallet_receives_through_the_issuers_login() {
     let node = Node::start().await;
     hanako(&node).await;
-    let offer = offer(&node, json!({"authorization_code": true})).await;
+    // Only the login grant: a wallet given both takes the pre-authorized code.
+    let created = offer(&node, json!({"authorization_code": true})).await;
+    let mut login_only = created["credential_offer"].clone();
+    login_only["grants"]
+        .as_object_mut()
+        .unwrap()
+        .remove("urn:ietf:params:oauth:grant-type:pre-authorized_code");
+    let link = format!(
+        "openid-credential-offer://?credential_offer={}",
+        url::form_urlencoded::byte_serialize(login_only.to_string().as_bytes()).collect::<String>()
+    );
     let location =
         |response: &reqwest::Response| response.headers()["location"].to_str().unwrap().to_owned();
 
@@ -505,13 +515,10 @@ async fn the_web_wallet_receives_through_the_issuers_login() {
             .header("cookie", &cookie)
             .form(&form)
     };
-    let page = post(
-        "/wallet/receive",
-        vec![("link", offer["link"].as_str().unwrap().to_owned())],
-    )
-    .send()
-    .await
-    .unwrap();
+    let page = post("/wallet/receive", vec![("link", link)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let to_issuer = post("/wallet/receive/accept", Vec::new())
         .send()
