@@ -13,6 +13,7 @@
 //! | `[issuer]`     | (file only)          | on, with the built-in credential types    |
 //! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
 //! | `[registry]`   | (file only)          | on: a transparency log under `/registry/` |
+//! | `[wallet]`     | (file only)          | on: the web wallet under `/wallet` |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
 //! function, so it is tested without touching the process environment.
@@ -25,7 +26,7 @@ use std::str::FromStr;
 use serde::Deserialize;
 use url::Url;
 
-use crate::settings::{IssuerSettings, RegistrySettings, VerifierSettings};
+use crate::settings::{IssuerSettings, RegistrySettings, VerifierSettings, WalletSettings};
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
 /// exposed to the network by accident.
@@ -54,6 +55,8 @@ pub struct Config {
     pub verifier: VerifierSettings,
     /// The registry role.
     pub registry: RegistrySettings,
+    /// The web wallet.
+    pub wallet: WalletSettings,
 }
 
 /// Debug output hides a database password, so a logged configuration never leaks it.
@@ -75,6 +78,7 @@ impl fmt::Debug for Config {
             .field("issuer", &self.issuer)
             .field("verifier", &self.verifier)
             .field("registry", &self.registry)
+            .field("wallet", &self.wallet)
             .finish()
     }
 }
@@ -133,6 +137,8 @@ pub struct ConfigLayer {
     pub verifier: Option<VerifierSettings>,
     /// The registry role's settings (`[registry]` in the file).
     pub registry: Option<RegistrySettings>,
+    /// The web wallet's settings (`[wallet]` in the file).
+    pub wallet: Option<WalletSettings>,
 }
 
 impl ConfigLayer {
@@ -167,6 +173,7 @@ impl ConfigLayer {
             issuer: None,
             verifier: None,
             registry: None,
+            wallet: None,
         })
     }
 
@@ -188,6 +195,7 @@ impl ConfigLayer {
             issuer: over.issuer.or(self.issuer),
             verifier: over.verifier.or(self.verifier),
             registry: over.registry.or(self.registry),
+            wallet: over.wallet.or(self.wallet),
         }
     }
 }
@@ -225,6 +233,7 @@ impl Config {
             issuer: merged.issuer.unwrap_or_default(),
             verifier: merged.verifier.unwrap_or_default(),
             registry: merged.registry.unwrap_or_default(),
+            wallet: merged.wallet.unwrap_or_default(),
         })
     }
 }

@@ -14,6 +14,7 @@ mod issuer_admin;
 mod issuer_auth;
 mod metrics;
 mod node_files;
+mod openapi;
 mod pages;
 mod registry;
 mod roles;
@@ -32,7 +33,7 @@ pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
     ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
-    VerifierSettings,
+    VerifierSettings, WalletSettings,
 };
 pub use verifier::VerifierRole;
 pub use witness::WitnessServer;
