@@ -16,10 +16,13 @@ mod metrics;
 mod node_files;
 mod pages;
 mod registry;
+mod registry_service;
+mod registry_witness;
 mod roles;
 mod router;
 mod server;
 mod settings;
+mod trust_registry;
 mod verifier;
 mod verifier_webhook;
 mod wallet_web;
@@ -31,8 +34,8 @@ pub use node_files::{ADMIN_TOKEN_FILE, NodeFileError, admin_token_path, read_adm
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
-    ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
-    VerifierSettings,
+    ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustRegistrySettings,
+    TrustedIssuerSettings, VerifierSettings, WitnessSettings,
 };
 pub use verifier::VerifierRole;
 pub use witness::WitnessServer;

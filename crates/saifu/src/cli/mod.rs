@@ -17,6 +17,7 @@ mod keyio;
 pub mod keys;
 mod node;
 mod output;
+pub mod registry;
 pub mod serve;
 pub mod status_list;
 pub mod verifier;
@@ -110,6 +111,8 @@ pub enum Command {
     Wallet(wallet::WalletArgs),
     /// Run a transparency-log witness that cosigns consistent registry checkpoints
     Witness(witness::WitnessArgs),
+    /// Run and use the verifiable data registry: append, checkpoint, proof, verify
+    Registry(registry::RegistryArgs),
     /// Load-test a running node: issuance and verification flows over HTTP
     Bench(bench::BenchArgs),
 }
@@ -294,6 +297,15 @@ pub enum CliError {
     /// A Status List Token could not be signed or did not verify.
     #[error(transparent)]
     StatusToken(#[from] TokenError),
+
+    /// A registry checkpoint, proof or entry does not check out.
+    #[error("{what} check failed: {reason}")]
+    RegistryCheck {
+        /// What was checked: `checkpoint`, `proof`, `inclusion` or `answer`.
+        what: &'static str,
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 impl From<DidKeyError> for CliError {
@@ -348,6 +360,7 @@ impl CliError {
             | CliError::StatusList(_)
             | CliError::StatusToken(_) => status_list::hint(self),
             CliError::Wallet(error) => wallet_hint(error),
+            CliError::RegistryCheck { .. } => registry::hint(self),
             other => key_hint(other),
         }
     }
@@ -416,7 +429,8 @@ fn key_hint(error: &CliError) -> String {
         | CliError::StatusListFile { .. }
         | CliError::StatusList(_)
         | CliError::StatusToken(_)
-        | CliError::Wallet(_) => unreachable!("handled in CliError::hint"),
+        | CliError::Wallet(_)
+        | CliError::RegistryCheck { .. } => unreachable!("handled in CliError::hint"),
     }
 }
 

@@ -74,7 +74,18 @@ pub struct ServeArgs {
 /// Loads the configuration, starts logging, binds, announces the address on stdout and serves
 /// until a shutdown signal, then drains requests and exits.
 pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let flags = ConfigLayer {
+    serve(args, global, "saifu", |flags| flags).await
+}
+
+/// [`run`] with the flags' settings adjusted by `roles` (e.g. to switch roles off), announcing
+/// itself as `name`.
+pub(crate) async fn serve(
+    args: ServeArgs,
+    global: &GlobalArgs,
+    name: &str,
+    roles: impl FnOnce(ConfigLayer) -> ConfigLayer,
+) -> Result<(), CliError> {
+    let flags = roles(ConfigLayer {
         listen: args.listen,
         port: args.port,
         data_dir: args.data_dir,
@@ -82,7 +93,7 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
         log_format: args.log_format,
         public_url: args.public_url,
         ..ConfigLayer::default()
-    };
+    });
     let config = Config::load(
         args.config.as_deref(),
         |name| std::env::var(name).ok(),
@@ -95,7 +106,7 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
     if global.json {
         println!("{}", serde_json::json!({ "listening": url }));
     } else {
-        println!("saifu listening on {url}");
+        println!("{name} listening on {url}");
     }
     server.run(shutdown_signal()).await?;
     Ok(())

@@ -17,8 +17,15 @@ pub struct RunningNode {
 impl RunningNode {
     /// Starts `saifu serve --port 0` with data in `data_dir`; returns once it listens.
     pub fn start(data_dir: &Path) -> RunningNode {
+        RunningNode::spawn(&["serve"], data_dir)
+    }
+
+    /// Starts `saifu COMMAND… --port 0` (a command that serves a node, such as `serve` or
+    /// `registry serve`) with data in `data_dir`; returns once it listens.
+    pub fn spawn(command: &[&str], data_dir: &Path) -> RunningNode {
         let mut child = Command::new(env!("CARGO_BIN_EXE_saifu"))
-            .args(["serve", "--port", "0", "--json", "--data-dir"])
+            .args(command)
+            .args(["--port", "0", "--json", "--data-dir"])
             .arg(data_dir)
             .env_remove("SAIFU_ADMIN_TOKEN")
             .env_remove("SAIFU_DATABASE_URL")
