@@ -3,8 +3,6 @@
 //! is retried with a proof from there; refusals become typed errors; a line by another key is
 //! refused; a silent witness times out; and which cosigned checkpoint the log serves.
 
-// The shared keys and checkpoints; the tree helpers are for other tests.
-#[allow(dead_code)]
 mod common;
 
 use std::collections::HashMap;
