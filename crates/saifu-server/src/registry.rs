@@ -92,11 +92,14 @@ fn log_error(e: &LogError) -> Response {
 }
 
 /// The checkpoint clients should check: the cosigned one when witnesses are configured (see
-/// `saifu_registry::gather::better`), else the latest the log signed.
+/// `saifu_registry::gather::better`), else the latest the log signed (also when witnesses were
+/// configured once and no longer are: their last cosigned checkpoint would go stale).
 async fn served_checkpoint(registry: &Registry) -> Result<Option<Vec<u8>>, LogError> {
     let service = &registry.service;
-    if let Some(cosigned) = service.store().cosigned(service.origin()).await? {
-        return Ok(Some(cosigned.note));
+    if service.witnessed() {
+        if let Some(cosigned) = service.store().cosigned(service.origin()).await? {
+            return Ok(Some(cosigned.note));
+        }
     }
     registry.reader.checkpoint().await
 }

@@ -72,6 +72,7 @@ pub(crate) struct RegistryService {
     origin: String,
     sequencer: Sequencer,
     resolver: Resolver,
+    witnessed: bool,
 }
 
 impl std::fmt::Debug for RegistryService {
@@ -91,19 +92,26 @@ pub(crate) fn now() -> i64 {
 
 impl RegistryService {
     /// The services of the log `origin` in `store`, appending through `sequencer` and resolving
-    /// authorities' DIDs with `resolver`.
+    /// authorities' DIDs with `resolver`; `witnessed` when witnesses cosign its checkpoints.
     pub(crate) fn new(
         store: Arc<Store>,
         origin: &str,
         sequencer: Sequencer,
         resolver: Resolver,
+        witnessed: bool,
     ) -> RegistryService {
         RegistryService {
             store,
             origin: origin.to_owned(),
             sequencer,
             resolver,
+            witnessed,
         }
+    }
+
+    /// Whether witnesses cosign the log's checkpoints (and the cosigned one is served).
+    pub(crate) fn witnessed(&self) -> bool {
+        self.witnessed
     }
 
     /// A reader of the log.

@@ -154,7 +154,10 @@ fn registry(
     );
     crate::registry_witness::start(settings, store.clone(), &origin, &sequencer)?;
     let resolver = Resolver::new(outbound(base_url)?, ResolverConfig::default());
-    let service = Arc::new(RegistryService::new(store, &origin, sequencer, resolver));
+    let witnessed = !settings.witnesses.is_empty();
+    let service = Arc::new(RegistryService::new(
+        store, &origin, sequencer, resolver, witnessed,
+    ));
     let routes = crate::registry::router(service.clone(), &verifier_keys);
     Ok((service, routes))
 }

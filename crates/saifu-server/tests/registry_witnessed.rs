@@ -15,7 +15,10 @@ use saifu_registry::checkpoint::Checkpoint;
 use saifu_registry::note::{Note, NoteVerifier};
 use saifu_registry::policy::{Fork, PolicyError, WitnessPolicy, check_consistent};
 use saifu_registry::witness::AddCheckpoint;
-use saifu_server::{ConfigLayer, RegistrySettings, WitnessServer, WitnessSettings};
+use saifu_server::{
+    Config, ConfigLayer, RegistrySettings, ServeError, Server, TrustRegistrySettings,
+    VerifierSettings, WitnessServer, WitnessSettings,
+};
 use support::Node;
 use tokio::sync::oneshot;
 
@@ -248,4 +251,71 @@ async fn a_forked_log_is_refused_by_the_witness_and_detected_by_clients() {
         check_consistent(&honest_accepted.checkpoint, &fork_checkpoint, &[]),
         Err(Fork::SameSizeDifferentRoot { size: 3 })
     );
+}
+
+/// Why a node with `flags` refuses to start (its roles cannot be set up).
+async fn refused(flags: ConfigLayer) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ConfigLayer {
+        port: Some(0),
+        data_dir: Some(dir.path().to_path_buf()),
+        ..flags
+    };
+    let config = Config::load(None, |_| None, flags).unwrap();
+    match Server::bind(&config).await {
+        Err(ServeError::Role(error)) => error.to_string(),
+        other => panic!("expected a role error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn misconfigured_witnesses_and_trust_registries_are_refused_at_start() {
+    let (_, log_keys) = prepared().await;
+    let w = witness("w.test", &log_keys).await;
+    let with = |url: &str, vkey: &str, quorum| ConfigLayer {
+        registry: Some(RegistrySettings {
+            witnesses: vec![WitnessSettings {
+                url: url.into(),
+                vkey: vkey.into(),
+            }],
+            quorum,
+            ..RegistrySettings::default()
+        }),
+        ..ConfigLayer::default()
+    };
+    let error = refused(with(&w.url, &w.vkey, Some(2))).await;
+    assert!(
+        error.contains("quorum 2 must be between 1 and the 1 configured"),
+        "{error}"
+    );
+    let error = refused(with(&w.url, &w.vkey, Some(0))).await;
+    assert!(error.contains("quorum 0"), "{error}");
+    let error = refused(with("not a url", &w.vkey, None)).await;
+    assert!(error.contains("witness URL not a url"), "{error}");
+    let error = refused(with(&w.url, "w+00000000+AAAA", None)).await;
+    assert!(error.contains("witness key of"), "{error}");
+    // A log key is not a witness key.
+    let error = refused(with(&w.url, &log_keys[0], None)).await;
+    assert!(error.contains("is not a cosignature/v1 key"), "{error}");
+
+    let trusting = |authority: &str, min_assurance: &str, registry: bool| ConfigLayer {
+        verifier: Some(VerifierSettings {
+            trust_registry: Some(TrustRegistrySettings {
+                authority: authority.into(),
+                min_assurance: min_assurance.into(),
+            }),
+            ..VerifierSettings::default()
+        }),
+        registry: Some(RegistrySettings {
+            enabled: registry,
+            ..RegistrySettings::default()
+        }),
+        ..ConfigLayer::default()
+    };
+    let error = refused(trusting("did:example:a", "medium", true)).await;
+    assert!(error.contains("min_assurance \"medium\""), "{error}");
+    let error = refused(trusting("https://authority.example", "high", true)).await;
+    assert!(error.contains("must be a DID"), "{error}");
+    let error = refused(trusting("did:example:a", "high", false)).await;
+    assert!(error.contains("needs the registry role"), "{error}");
 }
