@@ -96,10 +96,10 @@ fn log_error(e: &LogError) -> Response {
 /// configured once and no longer are: their last cosigned checkpoint would go stale).
 async fn served_checkpoint(registry: &Registry) -> Result<Option<Vec<u8>>, LogError> {
     let service = &registry.service;
-    if service.witnessed() {
-        if let Some(cosigned) = service.store().cosigned(service.origin()).await? {
-            return Ok(Some(cosigned.note));
-        }
+    if service.witnessed()
+        && let Some(cosigned) = service.store().cosigned(service.origin()).await?
+    {
+        return Ok(Some(cosigned.note));
     }
     registry.reader.checkpoint().await
 }
