@@ -63,6 +63,7 @@ Examples:
   saifu status-list create --size 100000 --out list.json  revocation (`saifu status-list --help`)
   saifu demo --auto               the whole story in one command: issue, present, verify, revoke
   saifu wallet init               a holder wallet; then `saifu wallet receive LINK` (`saifu wallet --help`)
+  saifu registry checkpoint --node http://127.0.0.1:8080   the registry's signed tree head (`saifu registry --help`)
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
 /// The `saifu` command.
