@@ -309,9 +309,20 @@ async fn trust_statements_answer_trqp_queries_and_switch_the_verifiers_trust() {
         &head.root,
     )
     .unwrap();
-    // It is an authorization, not a recognition of the university as an authority.
+    // It is an authorization, not a recognition of the university as an authority …
     let (_, _, answer) = trqp(&employer, "recognition", query.clone()).await;
     assert_eq!(answer["recognized"], false, "{answer}");
+    // … which takes a recognition statement (here: of a peer ministry for diplomas).
+    let mut peer = statement(&authority_did, "did:example:peer-ministry", now - 10);
+    peer.relation = Relation::Recognition;
+    let peer = SignedTrustStatement::sign(peer, &signer).await.unwrap();
+    assert_eq!(post_trust(&employer, &peer).await.0, StatusCode::OK);
+    let mut recognition = query.clone();
+    recognition["entity_id"] = json!("did:example:peer-ministry");
+    let (_, _, answer) = trqp(&employer, "recognition", recognition.clone()).await;
+    assert_eq!(answer["recognized"], true, "{answer}");
+    let (_, _, answer) = trqp(&employer, "authorization", recognition).await;
+    assert_eq!(answer["authorized"], false, "{answer}");
 
     // Refused statements: tampered, unresolvable key, a replay of an older one, and typed
     // entries slipped in through the raw append.
