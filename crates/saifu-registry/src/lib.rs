@@ -9,15 +9,24 @@
 //! - [`witness`], [`policy`]: C2SP tlog-witness and client k-of-n acceptance with fork
 //!   detection;
 //! - [`store`], [`log`], [`sequencer`]: the storage trait `saifu-store` implements, reads of a
-//!   stored log, and the batching sequencer that acknowledges appends once durable.
+//!   stored log, and the batching sequencer that acknowledges appends once durable;
+//! - [`gather`]: the log gathering witness cosignatures for its checkpoints;
+//! - [`entry`], [`trust`], [`trust_index`], [`status`]: the typed entries saifu appends (trust statements
+//!   answering TRQP queries, status list publications, audit events) and the client checks
+//!   over them.
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod entry;
+pub mod gather;
 pub mod log;
 pub mod note;
 pub mod policy;
 pub mod sequencer;
+pub mod status;
 pub mod store;
 pub mod tiles;
 pub mod tree;
+pub mod trust;
+pub mod trust_index;
 pub mod witness;

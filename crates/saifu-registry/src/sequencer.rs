@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::checkpoint::Checkpoint;
 use crate::note::{Note, NoteError, NoteSigner};
@@ -76,14 +76,22 @@ struct Pending {
 #[derive(Debug, Clone)]
 pub struct Sequencer {
     queue: mpsc::Sender<Pending>,
+    published: watch::Receiver<u64>,
 }
 
 impl Sequencer {
     /// Starts the sequencing task on the current tokio runtime.
     pub fn start<S: RegistryStore>(store: Arc<S>, config: SequencerConfig) -> Sequencer {
         let (queue, rx) = mpsc::channel(config.max_batch.max(1) * 4);
-        tokio::spawn(run(store, config, rx));
-        Sequencer { queue }
+        let (publish, published) = watch::channel(0);
+        tokio::spawn(run(store, config, rx, publish));
+        Sequencer { queue, published }
+    }
+
+    /// Follows the size of each checkpoint this sequencer commits (0 before the first), e.g.
+    /// to gather witness cosignatures for it.
+    pub fn published(&self) -> watch::Receiver<u64> {
+        self.published.clone()
     }
 
     /// Appends `entry`; resolves to its leaf index once the entry is durable.
@@ -116,6 +124,7 @@ async fn run<S: RegistryStore>(
     store: Arc<S>,
     config: SequencerConfig,
     mut rx: mpsc::Receiver<Pending>,
+    publish: watch::Sender<u64>,
 ) {
     let mut state: Option<State> = None;
     let mut batch = Vec::with_capacity(config.max_batch);
@@ -125,6 +134,8 @@ async fn run<S: RegistryStore>(
         if result.is_err() {
             // Re-read the log before the next batch: it may have moved on.
             state = None;
+        } else if let Some(state) = &state {
+            publish.send_replace(state.frontier.size());
         }
         for (i, ack) in acks.into_iter().enumerate() {
             let _ = ack.send(result.clone().map(|first| first + i as u64));

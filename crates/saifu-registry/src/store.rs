@@ -40,6 +40,17 @@ pub struct Batch {
     pub checkpoint: Vec<u8>,
 }
 
+/// A checkpoint with the witness cosignatures gathered for it: what the log serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosigned {
+    /// The checkpoint's size.
+    pub size: u64,
+    /// How many configured witnesses cosigned it.
+    pub cosignatures: usize,
+    /// The note: the log's signatures and the cosignatures.
+    pub note: Vec<u8>,
+}
+
 /// Durable storage for one or more logs (keyed by origin).
 pub trait RegistryStore: Send + Sync + 'static {
     /// Current size of the log (0 if it has never been written).
@@ -85,4 +96,17 @@ pub trait RegistryStore: Send + Sync + 'static {
         holder: &str,
         batch: &Batch,
     ) -> impl Future<Output = Result<(), CommitError>> + Send;
+
+    /// The cosigned checkpoint the log serves, if cosignatures were ever gathered.
+    fn cosigned(
+        &self,
+        origin: &str,
+    ) -> impl Future<Output = Result<Option<Cosigned>, StoreFailure>> + Send;
+
+    /// Replaces the cosigned checkpoint the log serves.
+    fn put_cosigned(
+        &self,
+        origin: &str,
+        cosigned: &Cosigned,
+    ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
 }

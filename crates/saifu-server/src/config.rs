@@ -12,7 +12,7 @@
 //! | `admin_token`  | `SAIFU_ADMIN_TOKEN`  | generated into `data_dir/admin-token`     |
 //! | `[issuer]`     | (file only)          | on, with the built-in credential types    |
 //! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
-//! | `[registry]`   | (file only)          | on: a transparency log under `/registry/` |
+//! | `[registry]`   | (file only)          | on: a transparency log under `/registry/`, no witnesses |
 //! | `[wallet]`     | (file only)          | on: the web wallet under `/wallet` |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup

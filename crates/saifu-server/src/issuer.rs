@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth;
 use crate::metrics::Outcome;
+use crate::registry_service::RegistryService;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,12 +20,15 @@ use saifu_oid4vc::vci::credential::{
     CredentialError, CredentialRequest, DeferredCredentialRequest, NonceResponse,
 };
 use saifu_oid4vc::vci::token::TokenRequest;
+use saifu_registry::entry::AuditEvent;
 use saifu_store::Store;
 
 /// The issuer a node runs, with the bearer token its admin endpoints require.
 pub struct IssuerRole {
     pub(crate) issuer: Issuer<Store>,
     pub(crate) admin_token: String,
+    /// Where status changes and issuance audit events are logged, when the node runs one.
+    pub(crate) registry: Option<Arc<RegistryService>>,
 }
 
 impl IssuerRole {
@@ -33,7 +37,43 @@ impl IssuerRole {
         IssuerRole {
             issuer,
             admin_token,
+            registry: None,
         }
+    }
+
+    /// Also logs status changes and issuance events in `registry`.
+    pub(crate) fn with_registry(mut self, registry: Option<Arc<RegistryService>>) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// Logs the SHA-256 of a Credential Response (random disclosure salts and a signature make
+    /// it unguessable, so the hash reveals nothing about the holder) as an audit event.
+    fn audit(&self, reply: &CredentialReply) {
+        let Some(registry) = &self.registry else {
+            return;
+        };
+        let bytes = match reply {
+            CredentialReply::Plain(response) => serde_json::to_vec(response).unwrap_or_default(),
+            CredentialReply::Encrypted { jwe, .. } => jwe.clone().into_bytes(),
+        };
+        registry.audit(AuditEvent::Issuance, &bytes);
+    }
+
+    /// Logs the status list after a change of the credential at `index` to `status`; the
+    /// leaf index, or `None` when there is no registry or the append failed (logged).
+    pub(crate) async fn log_status(&self, index: i64, status: u8) -> Option<u64> {
+        let registry = self.registry.as_ref()?;
+        let token = match self.issuer.status_list_token().await {
+            Ok(token) => token,
+            Err(error) => {
+                tracing::error!(%error, index, "status change not logged: no status list token");
+                return None;
+            }
+        };
+        registry
+            .record_status(&token, u64::try_from(index).ok()?, status)
+            .await
     }
 }
 
@@ -189,7 +229,9 @@ async fn credential(
     let token = auth::bearer(&headers).ok_or(IssuerError::InvalidToken)?;
     let request = CredentialRequest::parse(&body)
         .map_err(|e| IssuerError::from(CredentialError::from(&e)))?;
-    Ok(reply(role.issuer.credential(token, &request).await?))
+    let answer = role.issuer.credential(token, &request).await?;
+    role.audit(&answer);
+    Ok(reply(answer))
 }
 
 /// The Deferred Credential Endpoint (§9): `202` while pending, then the credentials once.

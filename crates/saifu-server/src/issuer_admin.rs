@@ -360,7 +360,9 @@ pub(crate) async fn change_status(
     };
     let record = role.issuer.change_status(index, change).await?;
     tracing::info!(status_index = index, action = %action, "credential status changed");
-    Ok(Json(issued_view(&record)).into_response())
+    let mut view = issued_view(&record);
+    view["registry_leaf_index"] = json!(role.log_status(index, record.status).await);
+    Ok(Json(view).into_response())
 }
 
 /// A deferred issuance as the operator sees it: who, what, since when — no secret.

@@ -17,10 +17,13 @@ mod node_files;
 mod openapi;
 mod pages;
 mod registry;
+mod registry_service;
+mod registry_witness;
 mod roles;
 mod router;
 mod server;
 mod settings;
+mod trust_registry;
 mod verifier;
 mod verifier_webhook;
 mod wallet_web;
@@ -32,8 +35,8 @@ pub use node_files::{ADMIN_TOKEN_FILE, NodeFileError, admin_token_path, read_adm
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
-    ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
-    VerifierSettings, WalletSettings,
+    ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustRegistrySettings,
+    TrustedIssuerSettings, VerifierSettings, WalletSettings, WitnessSettings,
 };
 pub use verifier::VerifierRole;
 pub use witness::WitnessServer;

@@ -1,54 +1,80 @@
-//! The verifiable data registry's HTTP face (C2SP tlog-tiles): the checkpoint, immutable hash
-//! tiles and entry bundles under `/registry/`, and appends that answer only once durable.
+//! The verifiable data registry's HTTP face (C2SP tlog-tiles): the checkpoint (with the
+//! witness cosignatures gathered for it), immutable hash tiles and entry bundles under
+//! `/registry/`, appends that answer only once durable, trust statements, and inclusion and
+//! consistency proofs as JSON for clients that verify them offline
+//! (`saifu_registry::tree::verify_inclusion`, `verify_consistency`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use saifu_registry::checkpoint::Checkpoint;
 use saifu_registry::log::{LogError, LogReader};
-use saifu_registry::sequencer::{Sequencer, SequencerError};
+use saifu_registry::note::Note;
+use saifu_registry::sequencer::SequencerError;
 use saifu_registry::store::RegistryStore;
 use saifu_registry::tiles::{MAX_ENTRY_SIZE, Tile};
+use saifu_registry::tree::{Hash, TreeError};
+use saifu_registry::trust::SignedTrustStatement;
+use saifu_store::Store;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::registry_service::{AppendError, RegistryService};
 
 /// Full tiles and partial tiles of a given width never change (tlog-tiles), so caches may
 /// keep them forever.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-struct Registry<S> {
-    reader: LogReader<S>,
-    sequencer: Sequencer,
+struct Registry {
+    service: Arc<RegistryService>,
+    reader: LogReader<Store>,
     verifier_keys: String,
 }
 
+type Shared = State<Arc<Registry>>;
+
 /// Routes `GET /registry/checkpoint`, `GET /registry/tile/…`, `GET /registry/log-keys` (the
-/// signed-note verifier keys clients and witnesses check checkpoints with, one per line) and
-/// `POST /registry/add-entry` (body: the raw entry; answer: its leaf index, once durable).
-pub(crate) fn router<S: RegistryStore, T: Clone + Send + Sync + 'static>(
-    reader: LogReader<S>,
-    sequencer: Sequencer,
+/// signed-note verifier keys clients and witnesses check checkpoints with, one per line),
+/// `POST /registry/add-entry` (body: the raw entry; answer: its leaf index, once durable),
+/// `POST /registry/trust` (a signed trust statement), `GET /registry/proof/inclusion` and
+/// `GET /registry/proof/consistency`, and the TRQP queries.
+pub(crate) fn router<T: Clone + Send + Sync + 'static>(
+    service: Arc<RegistryService>,
     verifier_keys: &[String],
 ) -> Router<T> {
     let verifier_keys = verifier_keys.iter().map(|k| format!("{k}\n")).collect();
+    let state = Arc::new(Registry {
+        reader: service.reader(),
+        service: service.clone(),
+        verifier_keys,
+    });
     Router::new()
-        .route("/registry/checkpoint", get(checkpoint::<S>))
-        .route("/registry/log-keys", get(log_keys::<S>))
-        .route("/registry/tile/{*path}", get(tile::<S>))
+        .route("/registry/checkpoint", get(checkpoint))
+        .route("/registry/log-keys", get(log_keys))
+        .route("/registry/tile/{*path}", get(tile))
         .route(
             "/registry/add-entry",
-            post(add_entry::<S>).layer(DefaultBodyLimit::max(MAX_ENTRY_SIZE)),
+            post(add_entry).layer(DefaultBodyLimit::max(MAX_ENTRY_SIZE)),
         )
-        .with_state(Arc::new(Registry {
-            reader,
-            sequencer,
-            verifier_keys,
-        }))
+        .route(
+            "/registry/trust",
+            post(add_trust).layer(DefaultBodyLimit::max(MAX_ENTRY_SIZE)),
+        )
+        .route("/registry/proof/inclusion", get(inclusion))
+        .route("/registry/proof/consistency", get(consistency))
+        .with_state(state)
+        .merge(crate::trust_registry::router(service))
 }
 
-async fn log_keys<S: RegistryStore>(State(registry): State<Arc<Registry<S>>>) -> Response {
+async fn log_keys(State(registry): Shared) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         registry.verifier_keys.clone(),
@@ -65,8 +91,21 @@ fn log_error(e: &LogError) -> Response {
     }
 }
 
-async fn checkpoint<S: RegistryStore>(State(registry): State<Arc<Registry<S>>>) -> Response {
-    match registry.reader.checkpoint().await {
+/// The checkpoint clients should check: the cosigned one when witnesses are configured (see
+/// `saifu_registry::gather::better`), else the latest the log signed (also when witnesses were
+/// configured once and no longer are: their last cosigned checkpoint would go stale).
+async fn served_checkpoint(registry: &Registry) -> Result<Option<Vec<u8>>, LogError> {
+    let service = &registry.service;
+    if service.witnessed()
+        && let Some(cosigned) = service.store().cosigned(service.origin()).await?
+    {
+        return Ok(Some(cosigned.note));
+    }
+    registry.reader.checkpoint().await
+}
+
+async fn checkpoint(State(registry): Shared) -> Response {
+    match served_checkpoint(&registry).await {
         Ok(Some(note)) => (
             [
                 (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
@@ -80,10 +119,7 @@ async fn checkpoint<S: RegistryStore>(State(registry): State<Arc<Registry<S>>>) 
     }
 }
 
-async fn tile<S: RegistryStore>(
-    State(registry): State<Arc<Registry<S>>>,
-    Path(path): Path<String>,
-) -> Response {
+async fn tile(State(registry): Shared, Path(path): Path<String>) -> Response {
     let tile = match Tile::parse(&format!("tile/{path}")) {
         Ok(tile) => tile,
         Err(e) => return log_error(&LogError::Tile(e)),
@@ -101,18 +137,166 @@ async fn tile<S: RegistryStore>(
     }
 }
 
-async fn add_entry<S: RegistryStore>(
-    State(registry): State<Arc<Registry<S>>>,
-    body: Bytes,
-) -> Response {
-    match registry.sequencer.append(body.to_vec()).await {
+/// An append refusal as a JSON error.
+pub(crate) fn append_error(e: &AppendError) -> ApiError {
+    let (status, code) = match e {
+        AppendError::Entry(_) => (StatusCode::BAD_REQUEST, "invalid_entry"),
+        AppendError::Statement(_) => (StatusCode::BAD_REQUEST, "invalid_statement"),
+        AppendError::UnknownKey { .. } => (StatusCode::BAD_REQUEST, "unknown_key"),
+        AppendError::Superseded { .. } => (StatusCode::CONFLICT, "superseded"),
+        AppendError::NodeOnly(_) => (StatusCode::FORBIDDEN, "node_only"),
+        AppendError::Sequencer(SequencerError::EntryTooLarge(_)) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "entry_too_large")
+        }
+        AppendError::Sequencer(SequencerError::NotLeader | SequencerError::Conflict) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "try_again")
+        }
+        AppendError::Sequencer(_) | AppendError::Store(_) => {
+            tracing::error!(error = %e, "registry append failed");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the registry could not append the entry".into(),
+            );
+        }
+    };
+    ApiError::new(status, code, e.to_string())
+}
+
+async fn add_entry(State(registry): Shared, body: Bytes) -> Response {
+    match registry.service.append_raw(body.to_vec()).await {
         Ok(index) => (StatusCode::OK, format!("{index}\n")).into_response(),
-        Err(e @ SequencerError::EntryTooLarge(_)) => {
-            (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()).into_response()
-        }
-        Err(e @ (SequencerError::NotLeader | SequencerError::Conflict)) => {
-            (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response()
-        }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(e) => append_error(&e).into_response(),
     }
+}
+
+async fn add_trust(State(registry): Shared, body: Bytes) -> Result<Response, ApiError> {
+    let signed: SignedTrustStatement = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_statement",
+            format!("expected {{\"statement\": …, \"proof\": …}}: {e}"),
+        )
+    })?;
+    let index = registry
+        .service
+        .append_trust(signed)
+        .await
+        .map_err(|e| append_error(&e))?;
+    Ok((StatusCode::OK, Json(json!({"leaf_index": index}))).into_response())
+}
+
+/// A required or optional non-negative integer query parameter.
+fn param(query: &HashMap<String, String>, name: &str) -> Result<Option<u64>, ApiError> {
+    query
+        .get(name)
+        .map(|value| {
+            value.parse().map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    format!("`{name}` must be a non-negative integer, not {value:?}"),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn required(value: Option<u64>, name: &str) -> Result<u64, ApiError> {
+    value.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("the query parameter `{name}` is required"),
+        )
+    })
+}
+
+fn proof_error(e: &LogError) -> ApiError {
+    let (status, code) = match e {
+        LogError::Tree(TreeError::IndexOutOfRange { .. }) => {
+            (StatusCode::BAD_REQUEST, "index_out_of_range")
+        }
+        LogError::Tree(TreeError::InvalidSizes { .. }) => {
+            (StatusCode::BAD_REQUEST, "invalid_sizes")
+        }
+        LogError::BeyondLog { .. } => (StatusCode::NOT_FOUND, "beyond_log"),
+        _ => {
+            tracing::error!(error = %e, "registry proof failed");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the proof could not be computed".into(),
+            );
+        }
+    };
+    ApiError::new(status, code, e.to_string())
+}
+
+fn encode(proof: &[Hash]) -> Vec<String> {
+    proof.iter().map(|h| B64.encode(h)).collect()
+}
+
+/// The size of the served checkpoint, the default tree size proofs are for.
+async fn served_size(registry: &Registry) -> Result<u64, ApiError> {
+    let note = served_checkpoint(registry)
+        .await
+        .map_err(|e| proof_error(&e))?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "beyond_log",
+                "the log is empty".into(),
+            )
+        })?;
+    Note::parse(&note)
+        .ok()
+        .and_then(|note| Checkpoint::parse(note.text()).ok())
+        .map(|c| c.size)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the stored checkpoint is unreadable".into(),
+            )
+        })
+}
+
+/// `GET /registry/proof/inclusion?index=I[&size=N]`: the RFC 9162 §2.1.3 proof of leaf `I` in
+/// the tree of `N` leaves (the served checkpoint's size by default).
+async fn inclusion(
+    State(registry): Shared,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let index = required(param(&query, "index")?, "index")?;
+    let size = match param(&query, "size")? {
+        Some(size) => size,
+        None => served_size(&registry).await?,
+    };
+    let proof = registry
+        .reader
+        .inclusion_proof(index, size)
+        .await
+        .map_err(|e| proof_error(&e))?;
+    Ok(Json(
+        json!({"index": index, "size": size, "proof": encode(&proof)}),
+    ))
+}
+
+/// `GET /registry/proof/consistency?old=M&new=N`: the RFC 9162 §2.1.4 proof that the tree of
+/// `N` leaves extends the tree of `M`.
+async fn consistency(
+    State(registry): Shared,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let old = required(param(&query, "old")?, "old")?;
+    let new = required(param(&query, "new")?, "new")?;
+    let proof = registry
+        .reader
+        .consistency_proof(old, new)
+        .await
+        .map_err(|e| proof_error(&e))?;
+    Ok(Json(
+        json!({"old": old, "new": new, "proof": encode(&proof)}),
+    ))
 }

@@ -15,20 +15,21 @@ use saifu_store::verifier::VerifierSessions;
 use saifu_verifier::client::{DidIdentity, RequestSigners};
 use saifu_verifier::x509::DevelopmentCa;
 use saifu_verifier::{
-    IssuerKeys, TrustEntry, TrustList, TrustedIssuer, TrustedStatusKeys, VctFilter, Verifier,
-    VerifierConfig,
+    IssuerKeys, RegistryTrust, TrustEntry, TrustList, TrustPolicy, TrustedIssuer,
+    TrustedStatusKeys, VctFilter, Verifier, VerifierConfig,
 };
 
 use axum::Router;
-use saifu_registry::log::LogReader;
 use saifu_registry::note::{NoteKeyKind, NoteSigner};
 use saifu_registry::sequencer::{Sequencer, SequencerConfig};
+use saifu_registry::trust::AssuranceLevel;
 use saifu_wallet::WalletConfig;
 
 use crate::issuer::IssuerRole;
 use crate::node_files::{self, NodeFileError};
+use crate::registry_service::RegistryService;
 use crate::settings::{
-    CredentialSettings, IssuerSettings, TrustedIssuerSettings, VerifierSettings,
+    CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings, VerifierSettings,
 };
 use crate::verifier::VerifierRole;
 use crate::wallet_web::WebWallet;
@@ -74,6 +75,14 @@ pub(crate) fn app_state(
     };
     let mut state = AppState::new(store.clone());
     let issuer_key = node_files::issuer_key(&config.data_dir)?;
+    let registry = if config.registry.enabled {
+        let (service, routes) =
+            registry(&config.registry, &config.data_dir, base_url, store.clone())?;
+        state = state.with_registry(routes);
+        Some(service)
+    } else {
+        None
+    };
     if config.verifier.enabled {
         let role = verifier(
             &config.verifier,
@@ -82,26 +91,42 @@ pub(crate) fn app_state(
             issuer_key.public_key(),
             store.clone(),
             admin_token.clone(),
+            registry.clone(),
         )?;
-        state = state.with_verifier(role);
+        state = state.with_verifier(role.with_registry(registry.clone()));
     }
     if config.issuer.enabled {
-        let issuer = issuer(&config.issuer, issuer_key, base_url, store.clone())?;
-        state = state.with_issuer(IssuerRole::new(issuer, admin_token));
+        let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
+        state = state.with_issuer(IssuerRole::new(issuer, admin_token).with_registry(registry));
     }
     if config.wallet.enabled {
         state = state.with_wallet(web_wallet(&config.data_dir, base_url));
     }
-    if config.registry.enabled {
-        state = state.with_registry(registry(&config.data_dir, base_url, store)?);
-    }
     Ok(state)
+}
+
+/// The SSRF-safe outbound client: a node on plain http is a development node whose issuers,
+/// DIDs and status lists are on loopback or the local network; over https, public-only.
+fn outbound(base_url: &str) -> Result<HttpClient, RoleError> {
+    let development = base_url.starts_with("http://");
+    HttpClient::new(HttpConfig {
+        allow_private: development,
+        allow_http: development,
+        ..HttpConfig::default()
+    })
+    .map_err(|e| RoleError::Verifier(e.to_string()))
 }
 
 /// The registry's transparency log, named after the node's host (`host[:port]/registry`, the
 /// C2SP origin form), its checkpoints signed with Ed25519 and ML-DSA-44 keys kept in the data
-/// directory. Its sequencer runs on this node as long as it holds the database lease.
-fn registry(data_dir: &Path, base_url: &str, store: Store) -> Result<Router<AppState>, RoleError> {
+/// directory. Its sequencer runs on this node as long as it holds the database lease, and
+/// gathers cosignatures from the configured witnesses.
+fn registry(
+    settings: &RegistrySettings,
+    data_dir: &Path,
+    base_url: &str,
+    store: Store,
+) -> Result<(Arc<RegistryService>, Router<AppState>), RoleError> {
     let url = url::Url::parse(base_url).map_err(|e| RoleError::Registry(e.to_string()))?;
     let host = url.host_str().unwrap_or("localhost");
     let origin = match url.port() {
@@ -129,8 +154,14 @@ fn registry(data_dir: &Path, base_url: &str, store: Store) -> Result<Router<AppS
             signers,
         },
     );
-    let reader = LogReader::new(store, &origin);
-    Ok(crate::registry::router(reader, sequencer, &verifier_keys))
+    crate::registry_witness::start(settings, store.clone(), &origin, &sequencer)?;
+    let resolver = Resolver::new(outbound(base_url)?, ResolverConfig::default());
+    let witnessed = !settings.witnesses.is_empty();
+    let service = Arc::new(RegistryService::new(
+        store, &origin, sequencer, resolver, witnessed,
+    ));
+    let routes = crate::registry::router(service.clone(), &verifier_keys);
+    Ok((service, routes))
 }
 
 /// A lease holder id unique to this process.
@@ -165,22 +196,17 @@ fn verifier(
     own_issuer_key: &PublicKey,
     store: Store,
     admin_token: String,
+    registry: Option<Arc<RegistryService>>,
 ) -> Result<VerifierRole, RoleError> {
     let own_issuer = settings
         .trust_own_issuer
         .then_some((base_url, own_issuer_key));
-    let trust = Arc::new(trust_list(&settings.trusted_issuers, own_issuer)?);
-    // A node on plain http is a development node: its issuers and status lists are on
-    // loopback or the local network. Over https, outbound fetches stay public-only.
+    let list = Arc::new(trust_list(&settings.trusted_issuers, own_issuer)?);
+    let trust = trust_policy(settings, list.clone(), registry)?;
     let development = base_url.starts_with("http://");
-    let http = HttpClient::new(HttpConfig {
-        allow_private: development,
-        allow_http: development,
-        ..HttpConfig::default()
-    })
-    .map_err(|e| RoleError::Verifier(e.to_string()))?;
+    let http = outbound(base_url)?;
     let webhook_client = http.clone();
-    let keys = trust
+    let keys = list
         .pinned_keys()
         .map_err(|e| RoleError::Verifier(e.to_string()))?
         .into_iter()
@@ -221,6 +247,41 @@ fn verifier(
         admin_token,
     )
     .with_webhooks(sessions, webhook_client))
+}
+
+/// The verifier's trust policy: the trust list, and with `trust_registry` set, also the
+/// issuers its authority authorizes in this node's registry.
+fn trust_policy(
+    settings: &VerifierSettings,
+    list: Arc<TrustList>,
+    registry: Option<Arc<RegistryService>>,
+) -> Result<Arc<dyn TrustPolicy>, RoleError> {
+    let Some(switch) = &settings.trust_registry else {
+        return Ok(list);
+    };
+    let registry = registry.ok_or_else(|| {
+        RoleError::Verifier(
+            "verifier.trust_registry needs the registry role ([registry] enabled)".into(),
+        )
+    })?;
+    let level = AssuranceLevel::parse(&switch.min_assurance).ok_or_else(|| {
+        RoleError::Verifier(format!(
+            "verifier.trust_registry.min_assurance {:?}: use low, substantial or high",
+            switch.min_assurance
+        ))
+    })?;
+    if !switch.authority.starts_with("did:") {
+        return Err(RoleError::Verifier(format!(
+            "verifier.trust_registry.authority {:?} must be a DID",
+            switch.authority
+        )));
+    }
+    Ok(Arc::new(RegistryTrust::new(
+        list,
+        &switch.authority,
+        level,
+        registry,
+    )))
 }
 
 /// The trust list: the node's own issuer (`iss` and key) when given, and the configured ones.

@@ -85,19 +85,51 @@ pub struct VerifierSettings {
     pub trust_own_issuer: bool,
     /// Other issuers whose credentials this verifier accepts (`[[verifier.trusted_issuers]]`).
     pub trusted_issuers: Vec<TrustedIssuerSettings>,
+    /// Also accept issuers an authority authorizes in this node's trust registry
+    /// (`trust_registry = { authority = "did:…", min_assurance = "substantial" }`).
+    pub trust_registry: Option<TrustRegistrySettings>,
 }
 
-/// `[registry]`: whether the node runs the verifiable data registry's transparency log.
+/// The verifier's trust registry switch: whose statements count, from which level up.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustRegistrySettings {
+    /// The authority (a DID) whose authorizations the verifier relies on.
+    pub authority: String,
+    /// The lowest assurance level accepted: `low`, `substantial` or `high`.
+    #[serde(default = "default_min_assurance")]
+    pub min_assurance: String,
+}
+
+fn default_min_assurance() -> String {
+    "substantial".into()
+}
+
+/// `[registry]`: whether the node runs the verifiable data registry's transparency log, and
+/// the witnesses that cosign its checkpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegistrySettings {
     /// Serve the registry (checkpoint, tiles, appends under `/registry/`).
     pub enabled: bool,
+    /// Witnesses asked to cosign every new checkpoint
+    /// (`witnesses = [{ url = "https://w.example/add-checkpoint", vkey = "name+id+key" }]`).
+    pub witnesses: Vec<WitnessSettings>,
+    /// How many cosignatures a checkpoint needs before it replaces a served one that has
+    /// them; every configured witness when absent.
+    pub quorum: Option<usize>,
+    /// How long to wait for each witness, in milliseconds.
+    pub witness_timeout_ms: u64,
 }
 
 impl Default for RegistrySettings {
     fn default() -> Self {
-        RegistrySettings { enabled: true }
+        RegistrySettings {
+            enabled: true,
+            witnesses: Vec::new(),
+            quorum: None,
+            witness_timeout_ms: 5_000,
+        }
     }
 }
 
@@ -114,6 +146,17 @@ impl Default for WalletSettings {
     fn default() -> Self {
         WalletSettings { enabled: true }
     }
+}
+
+/// One witness of the registry's log.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessSettings {
+    /// Its tlog-witness `add-checkpoint` URL.
+    pub url: String,
+    /// Its cosignature/v1 verifier key (`name+hex id+base64 key`, as `saifu witness serve`
+    /// prints it).
+    pub vkey: String,
 }
 
 /// One trusted issuer: who, and for which credential types.
@@ -138,6 +181,7 @@ impl Default for VerifierSettings {
             session_ttl_seconds: 600,
             trust_own_issuer: true,
             trusted_issuers: Vec::new(),
+            trust_registry: None,
         }
     }
 }

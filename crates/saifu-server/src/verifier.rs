@@ -29,7 +29,9 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::metrics::Outcome;
 use crate::openapi::OAuthError;
+use crate::registry_service::RegistryService;
 use crate::verifier_webhook::Webhooks;
+use saifu_registry::entry::AuditEvent;
 
 /// The verifier a node runs, with the bearer token its admin endpoints require.
 pub struct VerifierRole {
@@ -37,6 +39,7 @@ pub struct VerifierRole {
     admin_token: String,
     public_url: String,
     webhooks: Option<Webhooks>,
+    registry: Option<Arc<RegistryService>>,
 }
 
 impl std::fmt::Debug for VerifierRole {
@@ -65,7 +68,14 @@ impl VerifierRole {
             admin_token,
             public_url: public_url.trim_end_matches('/').to_owned(),
             webhooks: None,
+            registry: None,
         }
+    }
+
+    /// Also logs each presentation result as an audit event in `registry`.
+    pub(crate) fn with_registry(mut self, registry: Option<Arc<RegistryService>>) -> Self {
+        self.registry = registry;
+        self
     }
 
     /// Lets requests name a `webhook_url` the result is posted to through `http`.
@@ -307,7 +317,17 @@ impl ResponseForm {
 }
 
 /// Posts a completed session's outcome to its webhook, if the node delivers webhooks.
+/// Also logs the result's SHA-256 as an audit event: over the random session id and the
+/// report, so the hash cannot be matched against guessed claims.
 async fn notify(role: &VerifierRole, id: &str, status: SessionStatus, report: &VerificationReport) {
+    if let Some(registry) = &role.registry {
+        let event = [
+            id.as_bytes(),
+            &serde_json::to_vec(report).unwrap_or_default(),
+        ]
+        .concat();
+        registry.audit(AuditEvent::Presentation, &event);
+    }
     if let Some(webhooks) = &role.webhooks {
         webhooks.notify(id, status.as_str(), json!(report)).await;
     }

@@ -99,6 +99,15 @@ macro_rules! migrations {
                 "registry",
                 include_str!(concat!("../migrations/", $dialect, "/0011_registry.sql")),
             ),
+            (
+                13,
+                "trust_registry",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0013_trust_registry.sql"
+                )),
+            ),
         ]
     };
 }

@@ -1,5 +1,6 @@
 //! [`RegistryStore`] and [`WitnessState`] on SQLite and PostgreSQL: transparency-log entries,
-//! subtree hashes, checkpoints and the sequencer lease, and a witness's latest cosigned sizes.
+//! subtree hashes, checkpoints and the sequencer lease, the cosigned checkpoint served, the
+//! trust registry's index, and a witness's latest cosigned sizes.
 //!
 //! A batch is one transaction whose first statement is a compare-and-set on the log row
 //! (size and lease holder); on PostgreSQL that row lock also serialises competing nodes, so a
@@ -7,8 +8,10 @@
 
 use std::collections::HashMap;
 
-use saifu_registry::store::{Batch, CommitError, RegistryStore, StoreFailure};
+use saifu_registry::store::{Batch, CommitError, Cosigned, RegistryStore, StoreFailure};
 use saifu_registry::tree::{Hash, NodeId};
+use saifu_registry::trust::TrustStatement;
+use saifu_registry::trust_index::{SubjectQuery, TrustIndexStore};
 use saifu_registry::witness::WitnessState;
 
 use crate::{Store, StoreError};
@@ -195,6 +198,125 @@ impl RegistryStore for Store {
         } else {
             Err(CommitError::Conflict)
         }
+    }
+
+    async fn cosigned(&self, origin: &str) -> Result<Option<Cosigned>, StoreFailure> {
+        const SQL: &str =
+            "SELECT size, cosignatures, checkpoint FROM registry_cosigned WHERE origin = $1";
+        let row: Option<(i64, i32, Vec<u8>)> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(origin)
+            .fetch_optional(pool)
+            .await)
+        .map_err(failure)?;
+        row.map(|(size, cosignatures, note)| {
+            Ok(Cosigned {
+                size: uint(size)?,
+                cosignatures: usize::try_from(cosignatures)
+                    .map_err(|e| StoreFailure(Box::new(e)))?,
+                note,
+            })
+        })
+        .transpose()
+    }
+
+    async fn put_cosigned(&self, origin: &str, cosigned: &Cosigned) -> Result<(), StoreFailure> {
+        const SQL: &str = "INSERT INTO registry_cosigned (origin, size, cosignatures, checkpoint) \
+            VALUES ($1, $2, $3, $4) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, \
+            cosignatures = excluded.cosignatures, checkpoint = excluded.checkpoint";
+        let count = i32::try_from(cosigned.cosignatures).map_err(|e| StoreFailure(Box::new(e)))?;
+        on_pool!(self, pool => sqlx::query(SQL)
+            .bind(origin)
+            .bind(int(cosigned.size)?)
+            .bind(count)
+            .bind(cosigned.note.as_slice())
+            .execute(pool)
+            .await
+            .map(drop))
+        .map_err(failure)
+    }
+}
+
+impl TrustIndexStore for Store {
+    async fn trust_cursor(&self, origin: &str) -> Result<u64, StoreFailure> {
+        const SQL: &str = "SELECT next_idx FROM registry_trust_cursor WHERE origin = $1";
+        let next: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL)
+            .bind(origin)
+            .fetch_optional(pool)
+            .await)
+        .map_err(failure)?;
+        uint(next.unwrap_or(0))
+    }
+
+    async fn index_trust(
+        &self,
+        origin: &str,
+        statements: &[(u64, TrustStatement)],
+        next: u64,
+    ) -> Result<(), StoreFailure> {
+        const INSERT: &str = "INSERT INTO registry_trust (origin, idx, authority_id, entity_id, \
+            relation, action, resource, issued_at, statement) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (origin, idx) DO NOTHING";
+        const CURSOR: &str = "INSERT INTO registry_trust_cursor (origin, next_idx) VALUES ($1, $2) \
+            ON CONFLICT (origin) DO UPDATE SET next_idx = excluded.next_idx \
+            WHERE registry_trust_cursor.next_idx < excluded.next_idx";
+        let rows = statements
+            .iter()
+            .map(|(leaf, statement)| {
+                let json =
+                    serde_json::to_string(statement).map_err(|e| StoreFailure(Box::new(e)))?;
+                Ok((int(*leaf)?, statement, json))
+            })
+            .collect::<Result<Vec<_>, StoreFailure>>()?;
+        let next = int(next)?;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            for (leaf, statement, json) in &rows {
+                sqlx::query(INSERT)
+                    .bind(origin)
+                    .bind(*leaf)
+                    .bind(&statement.authority_id)
+                    .bind(&statement.entity_id)
+                    .bind(statement.relation.as_str())
+                    .bind(&statement.action)
+                    .bind(&statement.resource)
+                    .bind(statement.issued_at)
+                    .bind(json)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(CURSOR).bind(origin).bind(next).execute(&mut *tx).await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(failure)
+    }
+
+    async fn trust_statements(
+        &self,
+        origin: &str,
+        query: &SubjectQuery<'_>,
+    ) -> Result<Vec<(u64, TrustStatement)>, StoreFailure> {
+        // `$5 IS NULL OR …` lets one statement serve "any action/resource" and exact queries.
+        const SQL: &str = "SELECT idx, statement FROM registry_trust WHERE origin = $1 \
+            AND authority_id = $2 AND entity_id = $3 AND relation = $4 \
+            AND ($5 IS NULL OR action = $5) AND ($6 IS NULL OR resource = $6) ORDER BY idx";
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(origin)
+            .bind(query.authority_id)
+            .bind(query.entity_id)
+            .bind(query.relation.as_str())
+            .bind(query.action)
+            .bind(query.resource)
+            .fetch_all(pool)
+            .await)
+        .map_err(failure)?;
+        rows.into_iter()
+            .map(|(leaf, json)| {
+                let statement =
+                    serde_json::from_str(&json).map_err(|e| StoreFailure(Box::new(e)))?;
+                Ok((uint(leaf)?, statement))
+            })
+            .collect()
     }
 }
 

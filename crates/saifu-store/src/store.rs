@@ -117,8 +117,10 @@ impl Store {
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is durable in WAL mode except for the last transactions on power loss.
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: every commit syncs the WAL before it returns, so an acknowledged write
+            // (a registry append above all: the log promises it once acknowledged) survives
+            // power loss. NORMAL would lose the last transactions.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()

@@ -37,7 +37,7 @@ fn assert_timestamp(value: &str) {
 }
 
 #[tokio::test]
-async fn sqlite_file_is_created_in_wal_mode_with_foreign_keys() {
+async fn sqlite_file_is_created_in_wal_mode_with_full_sync_and_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/deeper/node.db");
     let store = Store::open(path_str(&path)).await.unwrap();
@@ -49,6 +49,8 @@ async fn sqlite_file_is_created_in_wal_mode_with_foreign_keys() {
     assert_eq!(store.meta("no-such-key").await.unwrap(), None);
     assert_eq!(sqlite_pragma(&store, "journal_mode").await, "wal");
     assert_eq!(sqlite_pragma(&store, "foreign_keys").await, "1");
+    // 2 = FULL: commits are synced before they are acknowledged (power-loss safe).
+    assert_eq!(sqlite_pragma(&store, "synchronous").await, "2");
 }
 
 #[tokio::test]

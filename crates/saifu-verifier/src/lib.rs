@@ -30,6 +30,6 @@ pub use request::PresentationRequest;
 pub use status::{StatusCheckError, StatusChecker};
 pub use status_keys::TrustedStatusKeys;
 pub use trust::{
-    IssuerIdentity, KeyOrigin, TrustEntry, TrustError, TrustList, TrustPolicy, TrustedIssuer,
-    VctFilter,
+    IssuerIdentity, KeyOrigin, RecognitionSource, RegistryTrust, TrustEntry, TrustError, TrustList,
+    TrustPolicy, TrustedIssuer, VctFilter,
 };

@@ -219,7 +219,7 @@ impl Verifier {
         recorder.check(
             "trust",
             Some(subject),
-            self.trust(&query.id, &issuer, &verified.vct),
+            self.trust(&query.id, &issuer, &verified.vct).await,
         )?;
         self.status(recorder, &query.id, subject, &verified, now)
             .await?;
@@ -227,9 +227,15 @@ impl Verifier {
         Ok((candidate(subject, &verified), sd_jwt))
     }
 
-    fn trust(&self, query: &str, issuer: &IssuerIdentity, vct: &str) -> Result<(), VerifierError> {
+    async fn trust(
+        &self,
+        query: &str,
+        issuer: &IssuerIdentity,
+        vct: &str,
+    ) -> Result<(), VerifierError> {
         self.trust
-            .is_trusted(issuer, vct)
+            .check(issuer, vct)
+            .await
             .map_err(|reason| VerifierError::UntrustedIssuer {
                 query: query.to_owned(),
                 issuer: issuer.iss.clone(),

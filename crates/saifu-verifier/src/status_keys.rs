@@ -10,18 +10,26 @@ use saifu_crypto::PublicKey;
 use url::Url;
 
 use crate::keys::IssuerKeys;
-use crate::trust::TrustList;
+use crate::trust::TrustPolicy;
 
-/// Status list keys of the issuers a [`TrustList`] names.
-#[derive(Debug, Clone)]
+/// Status list keys of the issuers a [`TrustPolicy`] trusts.
+#[derive(Clone)]
 pub struct TrustedStatusKeys {
     keys: IssuerKeys,
-    trust: Arc<TrustList>,
+    trust: Arc<dyn TrustPolicy>,
+}
+
+impl std::fmt::Debug for TrustedStatusKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustedStatusKeys")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TrustedStatusKeys {
-    /// Keys from `keys` for the issuers `trust` names.
-    pub fn new(keys: IssuerKeys, trust: Arc<TrustList>) -> TrustedStatusKeys {
+    /// Keys from `keys` for the issuers `trust` trusts.
+    pub fn new(keys: IssuerKeys, trust: Arc<dyn TrustPolicy>) -> TrustedStatusKeys {
         TrustedStatusKeys { keys, trust }
     }
 }
@@ -46,7 +54,7 @@ impl KeyResolver for TrustedStatusKeys {
             let iss = request
                 .iss
                 .ok_or("the status list token has no `iss`, so its signer cannot be trusted")?;
-            if !self.trust.names(iss) {
+            if !self.trust.names_issuer(iss).await {
                 return Err(format!("status list issuer {iss} is not trusted").into());
             }
             same_origin(iss, request.uri)?;

@@ -1,9 +1,14 @@
 //! Which issuers the verifier trusts, for which credential types.
 //!
-//! [`TrustPolicy`] is the seam: [`TrustList`] answers from configuration today; the trust
-//! registry (TRQP) can answer the same question later.
+//! [`TrustPolicy`] is the seam: [`TrustList`] answers from configuration; [`RegistryTrust`]
+//! also accepts issuers an authority recognises in the trust registry (saifu-registry), at a
+//! minimum assurance level, while the recognition is in force.
 
+use std::sync::Arc;
+
+use saifu_credential::status::fetch::BoxFuture;
 use saifu_crypto::{Jwk, PublicKey};
+use saifu_registry::trust::{AssuranceLevel, Standing, TrustStatement, latest};
 use serde::Serialize;
 
 /// How the verifier obtained the key that signed a credential.
@@ -39,12 +44,59 @@ pub enum TrustError {
     /// The issuer is trusted, but not for this `vct`.
     #[error("the issuer is not trusted for this credential type")]
     VctNotAllowed,
+    /// Neither configured nor recognised by the trust registry's authority for this type.
+    #[error("the issuer is not recognised by {authority} for this credential type")]
+    NotRecognised {
+        /// The authority the verifier relies on.
+        authority: String,
+    },
+    /// The authority withdrew its recognition.
+    #[error("{authority} withdrew its recognition (registry entry {leaf_index})")]
+    RecognitionWithdrawn {
+        /// The authority.
+        authority: String,
+        /// The log entry that withdrew it.
+        leaf_index: u64,
+    },
+    /// The recognition's validity ended or has not begun.
+    #[error("the recognition by {authority} is not in force (registry entry {leaf_index})")]
+    RecognitionNotInForce {
+        /// The authority.
+        authority: String,
+        /// The log entry of the recognition.
+        leaf_index: u64,
+    },
+    /// Recognised, but below the verifier's minimum level of assurance.
+    #[error("recognised at assurance level {level:?}, {required:?} required")]
+    AssuranceTooLow {
+        /// The level the authority vouches for.
+        level: AssuranceLevel,
+        /// The verifier's minimum.
+        required: AssuranceLevel,
+    },
+    /// The trust registry could not be asked.
+    #[error("the trust registry is unavailable: {0}")]
+    RegistryUnavailable(String),
 }
 
 /// Decides whether credentials of type `vct` from `issuer` are accepted.
 pub trait TrustPolicy: Send + Sync {
-    /// `Ok` when the issuer is trusted for `vct`, else why not.
+    /// `Ok` when the issuer is trusted for `vct`, else why not, from what the policy knows
+    /// without asking anyone.
     fn is_trusted(&self, issuer: &IssuerIdentity, vct: &str) -> Result<(), TrustError>;
+
+    /// The full decision, which may ask a trust registry; by default [`TrustPolicy::is_trusted`].
+    fn check<'a>(
+        &'a self,
+        issuer: &'a IssuerIdentity,
+        vct: &'a str,
+    ) -> BoxFuture<'a, Result<(), TrustError>> {
+        Box::pin(std::future::ready(self.is_trusted(issuer, vct)))
+    }
+
+    /// Whether status lists signed by `iss` may be trusted: the policy trusts `iss` for some
+    /// credential type.
+    fn names_issuer<'a>(&'a self, iss: &'a str) -> BoxFuture<'a, bool>;
 }
 
 /// An issuer as configured, with the one way its key may be found.
@@ -141,6 +193,10 @@ impl TrustList {
 }
 
 impl TrustPolicy for TrustList {
+    fn names_issuer<'a>(&'a self, iss: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(std::future::ready(self.names(iss)))
+    }
+
     fn is_trusted(&self, issuer: &IssuerIdentity, vct: &str) -> Result<(), TrustError> {
         let mut entries = self
             .entries
@@ -155,5 +211,140 @@ impl TrustPolicy for TrustList {
         } else {
             Err(TrustError::VctNotAllowed)
         }
+    }
+}
+
+/// Where [`RegistryTrust`] reads an authority's statements: the trust registry's index.
+pub trait RecognitionSource: Send + Sync {
+    /// Every statement (with its leaf index) by which `authority` authorizes `entity` to
+    /// `issue` the credential type `vct` (any type when `None`).
+    fn statements<'a>(
+        &'a self,
+        authority: &'a str,
+        entity: &'a str,
+        vct: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Vec<(u64, TrustStatement)>, String>>;
+}
+
+/// The configured list, and beyond it the issuers one authority authorizes in the trust
+/// registry to issue a credential type at a minimum level of assurance.
+pub struct RegistryTrust {
+    list: Arc<TrustList>,
+    authority: String,
+    min_assurance: AssuranceLevel,
+    source: Arc<dyn RecognitionSource>,
+}
+
+impl std::fmt::Debug for RegistryTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryTrust")
+            .field("authority", &self.authority)
+            .field("min_assurance", &self.min_assurance)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The current Unix time in seconds.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+impl RegistryTrust {
+    /// Trusts what `list` trusts, and issuers `authority` authorizes at `min_assurance` or
+    /// above, as read from `source`.
+    pub fn new(
+        list: Arc<TrustList>,
+        authority: &str,
+        min_assurance: AssuranceLevel,
+        source: Arc<dyn RecognitionSource>,
+    ) -> RegistryTrust {
+        RegistryTrust {
+            list,
+            authority: authority.to_owned(),
+            min_assurance,
+            source,
+        }
+    }
+
+    /// The registry's answer for `iss` and `vct` at `at`.
+    async fn recognised(&self, iss: &str, vct: &str, at: i64) -> Result<(), TrustError> {
+        let statements = self
+            .source
+            .statements(&self.authority, iss, Some(vct))
+            .await
+            .map_err(TrustError::RegistryUnavailable)?;
+        let authority = self.authority.clone();
+        let Some((leaf_index, statement)) = latest(statements.iter().map(|(l, s)| (*l, s))) else {
+            return Err(TrustError::NotRecognised { authority });
+        };
+        match statement.standing(at) {
+            Standing::Withdrawn => Err(TrustError::RecognitionWithdrawn {
+                authority,
+                leaf_index,
+            }),
+            Standing::Expired { .. } | Standing::NotYetValid { .. } => {
+                Err(TrustError::RecognitionNotInForce {
+                    authority,
+                    leaf_index,
+                })
+            }
+            Standing::InForce if statement.assurance_level < self.min_assurance => {
+                Err(TrustError::AssuranceTooLow {
+                    level: statement.assurance_level,
+                    required: self.min_assurance,
+                })
+            }
+            Standing::InForce => Ok(()),
+        }
+    }
+}
+
+impl TrustPolicy for RegistryTrust {
+    fn is_trusted(&self, issuer: &IssuerIdentity, vct: &str) -> Result<(), TrustError> {
+        self.list.is_trusted(issuer, vct)
+    }
+
+    fn check<'a>(
+        &'a self,
+        issuer: &'a IssuerIdentity,
+        vct: &'a str,
+    ) -> BoxFuture<'a, Result<(), TrustError>> {
+        Box::pin(async move {
+            match self.list.is_trusted(issuer, vct) {
+                Ok(()) => Ok(()),
+                // A pinned key is configuration's business alone: the registry does not vouch
+                // for keys, only for issuers whose keys their `iss` publishes.
+                Err(e) if issuer.origin == KeyOrigin::Pinned => Err(e),
+                Err(_) => self.recognised(&issuer.iss, vct, now()).await,
+            }
+        })
+    }
+
+    fn names_issuer<'a>(&'a self, iss: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            if self.list.names(iss) {
+                return true;
+            }
+            let at = now();
+            let Ok(statements) = self.source.statements(&self.authority, iss, None).await else {
+                return false;
+            };
+            // In force for some credential type: group by resource, take each one's latest.
+            let mut resources: Vec<&str> = statements
+                .iter()
+                .map(|(_, s)| s.resource.as_str())
+                .collect();
+            resources.sort_unstable();
+            resources.dedup();
+            resources.into_iter().any(|resource| {
+                let of_resource = statements
+                    .iter()
+                    .filter(|(_, s)| s.resource == resource)
+                    .map(|(l, s)| (*l, s));
+                latest(of_resource).is_some_and(|(_, s)| s.standing(at) == Standing::InForce)
+            })
+        })
     }
 }

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
         Command::Demo(args) => cli::demo::run(args, &global).await,
         Command::Wallet(args) => cli::wallet::run(args, &global).await,
         Command::Witness(args) => cli::witness::run(args, &global).await,
+        Command::Registry(args) => cli::registry::run(args, &global).await,
         Command::Bench(args) => cli::bench::run(args, &global).await,
     };
     match result {

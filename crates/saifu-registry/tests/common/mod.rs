@@ -1,4 +1,6 @@
-//! Keys and signed checkpoints shared by the registry tests.
+//! Keys and signed checkpoints shared by the registry tests. Each test binary uses a subset,
+//! hence the module-level `dead_code` allowance.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 

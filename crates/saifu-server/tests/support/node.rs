@@ -35,14 +35,19 @@ impl Node {
     /// Starts a node on `database_url` (SQLite in the data directory when `None`) whose
     /// verifier has `verifier` settings.
     pub async fn start_with(database_url: Option<String>, verifier: VerifierSettings) -> Node {
-        let dir = tempfile::tempdir().unwrap();
         let flags = ConfigLayer {
-            port: Some(0),
-            data_dir: Some(dir.path().to_path_buf()),
             database_url,
             verifier: Some(verifier),
             ..ConfigLayer::default()
         };
+        Node::start_layer(tempfile::tempdir().unwrap(), flags).await
+    }
+
+    /// Starts a node keeping its files in `dir`, configured by `flags` (on port 0 unless they
+    /// name one).
+    pub async fn start_layer(dir: tempfile::TempDir, mut flags: ConfigLayer) -> Node {
+        flags.port = flags.port.or(Some(0));
+        flags.data_dir = Some(dir.path().to_path_buf());
         let config = Config::load(None, |_| None, flags).unwrap();
         let server = Server::bind(&config).await.unwrap();
         let base = format!("http://{}", server.local_addr());
@@ -62,6 +67,11 @@ impl Node {
             _stop: stop,
             _dir: dir,
         }
+    }
+
+    /// Stops the node and hands back its data directory (to start another node on it).
+    pub fn stop(self) -> tempfile::TempDir {
+        self._dir
     }
 
     /// The absolute URL of `path`.

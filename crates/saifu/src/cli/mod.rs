@@ -17,6 +17,7 @@ mod keyio;
 pub mod keys;
 mod node;
 mod output;
+pub mod registry;
 pub mod serve;
 pub mod status_list;
 pub mod verifier;
@@ -62,6 +63,7 @@ Examples:
   saifu status-list create --size 100000 --out list.json  revocation (`saifu status-list --help`)
   saifu demo --auto               the whole story in one command: issue, present, verify, revoke
   saifu wallet init               a holder wallet; then `saifu wallet receive LINK` (`saifu wallet --help`)
+  saifu registry checkpoint --node http://127.0.0.1:8080   the registry's signed tree head (`saifu registry --help`)
   saifu --help                    this text; `saifu serve --help` for one command's options";
 
 /// The `saifu` command.
@@ -110,6 +112,8 @@ pub enum Command {
     Wallet(wallet::WalletArgs),
     /// Run a transparency-log witness that cosigns consistent registry checkpoints
     Witness(witness::WitnessArgs),
+    /// Run and use the verifiable data registry: append, checkpoint, proof, verify
+    Registry(registry::RegistryArgs),
     /// Load-test a running node: issuance and verification flows over HTTP
     Bench(bench::BenchArgs),
 }
@@ -294,6 +298,15 @@ pub enum CliError {
     /// A Status List Token could not be signed or did not verify.
     #[error(transparent)]
     StatusToken(#[from] TokenError),
+
+    /// A registry checkpoint, proof or entry does not check out.
+    #[error("{what} check failed: {reason}")]
+    RegistryCheck {
+        /// What was checked: `checkpoint`, `proof`, `inclusion` or `answer`.
+        what: &'static str,
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 impl From<DidKeyError> for CliError {
@@ -348,6 +361,7 @@ impl CliError {
             | CliError::StatusList(_)
             | CliError::StatusToken(_) => status_list::hint(self),
             CliError::Wallet(error) => wallet_hint(error),
+            CliError::RegistryCheck { .. } => registry::hint(self),
             other => key_hint(other),
         }
     }
@@ -416,7 +430,8 @@ fn key_hint(error: &CliError) -> String {
         | CliError::StatusListFile { .. }
         | CliError::StatusList(_)
         | CliError::StatusToken(_)
-        | CliError::Wallet(_) => unreachable!("handled in CliError::hint"),
+        | CliError::Wallet(_)
+        | CliError::RegistryCheck { .. } => unreachable!("handled in CliError::hint"),
     }
 }
 

@@ -83,7 +83,18 @@ pub struct ServeArgs {
 /// Loads the configuration, starts logging, binds, announces the address on stdout and serves
 /// until a shutdown signal, then drains requests and exits.
 pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let flags = ConfigLayer {
+    serve(args, global, "saifu", |flags| flags).await
+}
+
+/// [`run`] with the flags' settings adjusted by `roles` (e.g. to switch roles off), announcing
+/// itself as `name`.
+pub(crate) async fn serve(
+    args: ServeArgs,
+    global: &GlobalArgs,
+    name: &str,
+    roles: impl FnOnce(ConfigLayer) -> ConfigLayer,
+) -> Result<(), CliError> {
+    let flags = roles(ConfigLayer {
         listen: args.listen,
         port: args.port,
         data_dir: args.data_dir,
@@ -91,7 +102,7 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
         log_format: args.log_format,
         public_url: args.public_url,
         ..ConfigLayer::default()
-    };
+    });
     let mut config = Config::load(
         args.config.as_deref(),
         |name| std::env::var(name).ok(),
@@ -111,7 +122,7 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
     if global.json {
         output::line(serde_json::json!({ "listening": url }));
     } else {
-        output::line(format!("saifu listening on {url}"));
+        output::line(format!("{name} listening on {url}"));
     }
     if !args.demo {
         server.run(shutdown_signal()).await?;
