@@ -9,10 +9,14 @@
 //! - [`witness`], [`policy`]: C2SP tlog-witness and client k-of-n acceptance with fork
 //!   detection;
 //! - [`store`], [`log`], [`sequencer`]: the storage trait `saifu-store` implements, reads of a
-//!   stored log, and the batching sequencer that acknowledges appends once durable.
+//!   stored log, and the batching sequencer that acknowledges appends once durable;
+//! - [`did_host`], [`did_log`]: hosting did:webvh logs whose every entry is also a log leaf,
+//!   and resolving such DIDs with inclusion proofs.
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod did_host;
+pub mod did_log;
 pub mod log;
 pub mod note;
 pub mod policy;

@@ -20,6 +20,7 @@ use saifu_verifier::{
 };
 
 use axum::Router;
+use saifu_registry::did_host::DidHost;
 use saifu_registry::log::LogReader;
 use saifu_registry::note::{NoteKeyKind, NoteSigner};
 use saifu_registry::sequencer::{Sequencer, SequencerConfig};
@@ -87,19 +88,25 @@ pub(crate) fn app_state(
     }
     if config.issuer.enabled {
         let issuer = issuer(&config.issuer, issuer_key, base_url, store.clone())?;
-        state = state.with_issuer(IssuerRole::new(issuer, admin_token));
+        state = state.with_issuer(IssuerRole::new(issuer, admin_token.clone()));
     }
     state = state.with_wallet(web_wallet(&config.data_dir, base_url));
     if config.registry.enabled {
-        state = state.with_registry(registry(&config.data_dir, base_url, store)?);
+        state = state.with_registry(registry(&config.data_dir, base_url, store, admin_token)?);
     }
     Ok(state)
 }
 
 /// The registry's transparency log, named after the node's host (`host[:port]/registry`, the
 /// C2SP origin form), its checkpoints signed with Ed25519 and ML-DSA-44 keys kept in the data
-/// directory. Its sequencer runs on this node as long as it holds the database lease.
-fn registry(data_dir: &Path, base_url: &str, store: Store) -> Result<Router<AppState>, RoleError> {
+/// directory. Its sequencer runs on this node as long as it holds the database lease. The node
+/// also hosts did:webvh logs under `/dids/`, each entry appended to this log.
+fn registry(
+    data_dir: &Path,
+    base_url: &str,
+    store: Store,
+    admin_token: String,
+) -> Result<Router<AppState>, RoleError> {
     let url = url::Url::parse(base_url).map_err(|e| RoleError::Registry(e.to_string()))?;
     let host = url.host_str().unwrap_or("localhost");
     let origin = match url.port() {
@@ -127,8 +134,15 @@ fn registry(data_dir: &Path, base_url: &str, store: Store) -> Result<Router<AppS
             signers,
         },
     );
-    let reader = LogReader::new(store, &origin);
-    Ok(crate::registry::router(reader, sequencer, &verifier_keys))
+    let reader = LogReader::new(store.clone(), &origin);
+    let dids = DidHost::new(store, sequencer.clone(), url.clone());
+    Ok(
+        crate::registry::router(reader, sequencer, &verifier_keys).merge(crate::did_host::router(
+            dids,
+            &origin,
+            admin_token,
+        )),
+    )
 }
 
 /// A lease holder id unique to this process.

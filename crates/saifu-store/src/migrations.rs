@@ -99,6 +99,11 @@ macro_rules! migrations {
                 "registry",
                 include_str!(concat!("../migrations/", $dialect, "/0011_registry.sql")),
             ),
+            (
+                12,
+                "did_hosting",
+                include_str!(concat!("../migrations/", $dialect, "/0012_did_hosting.sql")),
+            ),
         ]
     };
 }

@@ -172,7 +172,9 @@ fn parse_domain(component: &str) -> Result<(String, Option<u16>), WebvhDidError>
         None => (component, None),
     };
     let decoded = percent_decode(name).ok_or_else(invalid)?;
-    if decoded.contains(':') || decoded.is_empty() || !decoded.contains('.') {
+    // The ABNF asks for a fully qualified name (two labels or more); `localhost` alone is also
+    // accepted so that development nodes and tests can host DIDs on loopback.
+    if decoded.contains(':') || (!decoded.contains('.') && decoded != "localhost") {
         return Err(invalid());
     }
     let url = Url::parse(&format!("https://{decoded}/")).map_err(|_| invalid())?;
@@ -280,6 +282,11 @@ mod tests {
             parse("example.com%3A0"),
             Err(WebvhDidError::InvalidDomain(_))
         ));
+        assert!(matches!(
+            parse("intranet"),
+            Err(WebvhDidError::InvalidDomain(_))
+        ));
+        assert!(parse("localhost%3A8080").is_ok());
         for segment in ["..", "%2e", "a%2Fb", "%20a", "a%5Cb", "%C3"] {
             assert!(
                 matches!(
