@@ -192,7 +192,8 @@ impl<S: DidHostStore> DidHost<S> {
     }
 
     /// The DID's log location must be this node's `/dids/{name}/did.jsonl` (the scheme aside:
-    /// a development node serves plain http).
+    /// a development node serves plain http; and as did:webvh forbids IP addresses, a node on a
+    /// loopback address hosts `localhost` DIDs).
     fn check_location(&self, name: &str, did: &Did) -> Result<(), PublishError> {
         let expected = self
             .base
@@ -200,7 +201,7 @@ impl<S: DidHostStore> DidHost<S> {
             .map_err(|e| PublishError::Malformed(e.to_string()))?;
         let actual = WebvhDid::parse(did).map(|d| d.log_url()).ok();
         let same = actual.as_ref().is_some_and(|actual| {
-            actual.host_str() == expected.host_str()
+            same_host(actual, &expected)
                 && actual.port_or_known_default() == expected.port_or_known_default()
                 && actual.path() == expected.path()
         });
@@ -226,4 +227,15 @@ fn check_name(name: &str) -> Result<(), PublishError> {
     } else {
         Err(PublishError::InvalidName(name.to_owned()))
     }
+}
+
+/// Equal hosts, or both loopback (`localhost`, `127.0.0.1`, `::1`).
+fn same_host(a: &Url, b: &Url) -> bool {
+    let loopback = |url: &Url| match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    a.host_str() == b.host_str() || (loopback(a) && loopback(b))
 }

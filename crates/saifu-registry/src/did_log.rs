@@ -62,8 +62,8 @@ pub enum DidLogError {
     /// A file could not be fetched.
     #[error("fetching {url}: {source}")]
     Fetch {
-        /// What was fetched.
-        url: Url,
+        /// What was fetched (boxed: it would make every result large).
+        url: Box<Url>,
         /// Why it failed.
         source: HttpError,
     },
@@ -240,6 +240,9 @@ async fn fetch(resolver: &Resolver, mut url: Url) -> Result<Vec<u8>, DidLogError
     }
     match resolver.http().get(&url, "*/*").await {
         Ok(response) => Ok(response.body),
-        Err(source) => Err(DidLogError::Fetch { url, source }),
+        Err(source) => Err(DidLogError::Fetch {
+            url: Box::new(url),
+            source,
+        }),
     }
 }

@@ -4,7 +4,7 @@
 use saifu_crypto::{PublicKey, Signer};
 use serde_json::{Value, json};
 
-use super::entry::{LogEntry, METHOD_VERSION, Parameters};
+use super::entry::{METHOD_VERSION, Parameters};
 use super::hash::json_hash;
 use super::identifier::SCID_PLACEHOLDER;
 use super::proof::{self, WebvhProofError};
@@ -100,37 +100,54 @@ pub fn remove_key(document: &mut Value, multikey: &str) {
 }
 
 /// The first entry: `state` and `parameters` written with the `{SCID}` placeholder wherever the
-/// SCID goes (the DID in `state`, and `scid` — set here), hashed to the SCID, the placeholder
-/// replaced, hashed again for the entry hash, and signed by `signer`, which must be one of the
-/// `updateKeys`.
+/// SCID goes (the DID in `state`; `scid` and `method` are set here), hashed to the SCID, the
+/// placeholder replaced, hashed again for the entry hash, and signed by `signer`, which must be
+/// one of the `updateKeys`. Returns the entry as JSON, ready to publish as one line.
 pub async fn create(
     state: Value,
-    mut parameters: Parameters,
+    parameters: &Parameters,
     version_time: &str,
     signer: &dyn Signer,
-) -> Result<LogEntry, BuildError> {
-    parameters.method = Some(METHOD_VERSION.to_owned());
-    parameters.scid = Some(SCID_PLACEHOLDER.to_owned());
-    check_signer(
-        signer,
-        parameters.update_keys.as_deref().unwrap_or_default(),
-    )?;
-    let preliminary = LogEntry {
-        version_id: SCID_PLACEHOLDER.to_owned(),
-        version_time: version_time.to_owned(),
-        parameters,
-        state,
-        proof: Vec::new(),
-    };
-    let scid = json_hash(&unsigned(&preliminary)).map_err(proof_error)?;
+) -> Result<Value, BuildError> {
+    create_json(state, to_json(parameters), version_time, signer).await
+}
+
+/// [`create`] with the parameters as JSON, written exactly as given (apart from `method` and
+/// `scid`) — e.g. with the `null` values of early implementations, which resolvers must accept.
+pub async fn create_json(
+    state: Value,
+    mut parameters: Value,
+    version_time: &str,
+    signer: &dyn Signer,
+) -> Result<Value, BuildError> {
+    if let Some(map) = parameters.as_object_mut() {
+        map.insert("method".into(), METHOD_VERSION.into());
+        map.insert("scid".into(), SCID_PLACEHOLDER.into());
+    }
+    let keys: Vec<String> = parameters
+        .get("updateKeys")
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    check_signer(signer, &keys)?;
+    let preliminary = json!({
+        "versionId": SCID_PLACEHOLDER,
+        "versionTime": version_time,
+        "parameters": parameters,
+        "state": state,
+    });
+    let scid = json_hash(&preliminary).map_err(proof_error)?;
     let text = serde_json::to_string(&preliminary)
-        .unwrap_or_else(|e| unreachable!("log entries serialize: {e}"))
+        .unwrap_or_else(|e| unreachable!("JSON values serialize: {e}"))
         .replace(SCID_PLACEHOLDER, &scid);
-    let mut entry: LogEntry = serde_json::from_str(&text)
-        .unwrap_or_else(|e| unreachable!("a SCID replacement keeps the entry valid: {e}"));
+    let entry: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| unreachable!("a SCID replacement keeps the JSON valid: {e}"));
     // After the replacement `versionId` holds the SCID: the first entry's predecessor value.
-    finish(&mut entry, 1, version_time, signer).await?;
-    Ok(entry)
+    finish(entry, 1, version_time, signer).await
 }
 
 /// The entry after the latest of `log`: `state` is the new document, `parameters` only what
@@ -140,10 +157,10 @@ pub async fn create(
 pub async fn update(
     log: &VerifiedLog,
     state: Value,
-    parameters: Parameters,
+    parameters: &Parameters,
     version_time: &str,
     signer: &dyn Signer,
-) -> Result<LogEntry, BuildError> {
+) -> Result<Value, BuildError> {
     let latest = log.latest();
     if latest.parameters.deactivated {
         return Err(BuildError::Deactivated);
@@ -154,15 +171,13 @@ pub async fn update(
         parameters.update_keys.clone().unwrap_or_default()
     };
     check_signer(signer, &authorized)?;
-    let mut entry = LogEntry {
-        version_id: latest.version_id.clone(),
-        version_time: version_time.to_owned(),
-        parameters,
-        state,
-        proof: Vec::new(),
-    };
-    finish(&mut entry, latest.number + 1, version_time, signer).await?;
-    Ok(entry)
+    let entry = json!({
+        "versionId": latest.version_id,
+        "versionTime": version_time,
+        "parameters": to_json(parameters),
+        "state": state,
+    });
+    finish(entry, latest.number + 1, version_time, signer).await
 }
 
 /// An entry deactivating the DID: `deactivated: true` and no update keys left, so nothing can
@@ -172,7 +187,7 @@ pub async fn deactivate(
     log: &VerifiedLog,
     version_time: &str,
     signer: &dyn Signer,
-) -> Result<LogEntry, BuildError> {
+) -> Result<Value, BuildError> {
     let latest = log.latest();
     let mut parameters = Parameters {
         deactivated: Some(true),
@@ -183,21 +198,21 @@ pub async fn deactivate(
         parameters.update_keys = Some(vec![signer.public_key().to_multikey()]);
         parameters.next_key_hashes = Some(Vec::new());
     }
-    update(log, latest.state.clone(), parameters, version_time, signer).await
+    update(log, latest.state.clone(), &parameters, version_time, signer).await
 }
 
-/// Sets the `versionId` of `entry` (whose `versionId` holds its predecessor's) and signs it.
+/// Sets the `versionId` of `entry` (which holds its predecessor's) and signs it.
 async fn finish(
-    entry: &mut LogEntry,
+    mut entry: Value,
     number: u64,
     version_time: &str,
     signer: &dyn Signer,
-) -> Result<(), BuildError> {
-    let entry_hash = json_hash(&unsigned(entry)).map_err(proof_error)?;
-    entry.version_id = format!("{number}-{entry_hash}");
-    let proof = proof::sign(&unsigned(entry), signer, version_time).await?;
-    entry.proof = vec![proof];
-    Ok(())
+) -> Result<Value, BuildError> {
+    let entry_hash = json_hash(&entry).map_err(proof_error)?;
+    entry["versionId"] = format!("{number}-{entry_hash}").into();
+    let proof = proof::sign(&entry, signer, version_time).await?;
+    entry["proof"] = Value::Array(vec![proof]);
+    Ok(entry)
 }
 
 fn check_signer(signer: &dyn Signer, authorized: &[String]) -> Result<(), BuildError> {
@@ -209,13 +224,9 @@ fn check_signer(signer: &dyn Signer, authorized: &[String]) -> Result<(), BuildE
     }
 }
 
-/// The entry as JSON without `proof`.
-fn unsigned(entry: &LogEntry) -> Value {
-    let mut value = entry.to_value();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("proof");
-    }
-    value
+/// Parameters as JSON (never with `null`: unset parameters are omitted).
+fn to_json(parameters: &Parameters) -> Value {
+    serde_json::to_value(parameters).unwrap_or_else(|e| unreachable!("parameters serialize: {e}"))
 }
 
 fn proof_error(error: crate::data_integrity::JcsError) -> BuildError {

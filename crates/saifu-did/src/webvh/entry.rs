@@ -32,19 +32,6 @@ pub struct LogEntry {
     pub proof: Vec<Value>,
 }
 
-impl LogEntry {
-    /// Parses one JSON line.
-    pub fn from_line(line: &str) -> Result<LogEntry, serde_json::Error> {
-        serde_json::from_str(line)
-    }
-
-    /// The entry as JSON (never with a `null` member).
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self)
-            .unwrap_or_else(|e| unreachable!("a log entry always serializes: {e}"))
-    }
-}
-
 /// The `parameters` of a log entry; `None` means "not set in this entry".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
