@@ -8,9 +8,10 @@ use super::error::WebvhError;
 use super::identifier::WebvhDid;
 use super::verify::{VerifiedLog, Version, verify_log};
 use crate::document::{DidDocument, OneOrMany, Service};
-use crate::error::{InternalReason, InvalidDidReason, NotFoundReason, ResolutionError};
-use crate::http::{HttpClient, HttpError};
+use crate::error::{InvalidDidReason, NotFoundReason, ResolutionError};
+use crate::http::HttpClient;
 use crate::resolution::{DocumentMetadata, ResolvedDocument};
+use crate::web::fetch;
 use crate::{datetime, syntax::Did};
 
 /// The `Accept` header sent when fetching a log.
@@ -64,30 +65,16 @@ pub async fn fetch_verified(
     did: &WebvhDid,
     now: i64,
 ) -> Result<VerifiedLog, ResolutionError> {
-    let log = fetch(client, did.log_url()).await?;
+    let log = fetch(client, did.log_url(), ACCEPT).await?;
     let log = String::from_utf8(log).map_err(|_| invalid(WebvhError::EmptyLog))?;
     match verify_log(Some(did.did()), &log, None, now) {
         Err(WebvhError::NotWitnessed { .. }) => {
-            let file = fetch(client, did.witness_url()).await?;
+            let file = fetch(client, did.witness_url(), "application/json").await?;
             let file: Value = serde_json::from_slice(&file).unwrap_or(Value::Null);
             verify_log(Some(did.did()), &log, Some(&file), now).map_err(invalid)
         }
         other => other.map_err(invalid),
     }
-}
-
-async fn fetch(client: &HttpClient, mut url: url::Url) -> Result<Vec<u8>, ResolutionError> {
-    if client.config().allow_http {
-        url.set_scheme("http")
-            .unwrap_or_else(|()| unreachable!("https and http are both special schemes"));
-    }
-    let response = client.get(&url, ACCEPT).await.map_err(|e| match e {
-        HttpError::Status(status @ (404 | 410)) => {
-            ResolutionError::from(NotFoundReason::Document { url, status })
-        }
-        other => InternalReason::Http(other).into(),
-    })?;
-    Ok(response.body)
 }
 
 fn invalid(error: WebvhError) -> ResolutionError {
