@@ -18,32 +18,7 @@ use saifu_server::VerifierSettings;
 use saifu_store::testing::TestDatabase;
 use serde_json::{Value, json};
 use support::{Node, now_seconds};
-use webvh::{commitment, key, multikey, publish, resolver, template, time, trusted_log};
-
-/// Creates `name` on `node` with update key `k1` committing to `k2`; the DID and its log.
-async fn create(
-    node: &Node,
-    name: &str,
-    k1: &saifu_crypto::LocalSigner,
-    k2: &saifu_crypto::LocalSigner,
-) -> (Did, Value) {
-    let state = build::document(
-        &template(node, name),
-        &[saifu_crypto::Signer::public_key(k1).clone()],
-    );
-    let parameters = Parameters {
-        update_keys: Some(vec![multikey(k1)]),
-        next_key_hashes: Some(vec![commitment(k2)]),
-        ..Parameters::default()
-    };
-    let entry = build::create(state, &parameters, &time(30), k1)
-        .await
-        .unwrap();
-    let (status, answer) = publish(node, name, &entry, true).await;
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
-    let did: Did = answer["did"].as_str().unwrap().parse().unwrap();
-    (did, entry)
-}
+use webvh::{commitment, create, key, multikey, publish, resolver, template, time, trusted_log};
 
 /// The verified log of `did` as the node serves it.
 async fn log_of(did: &Did) -> VerifiedLog {

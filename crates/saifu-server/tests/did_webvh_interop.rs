@@ -23,7 +23,7 @@ use saifu_did::Did;
 use saifu_did::webvh::{Parameters, WebvhDid, build, verify_log};
 use serde_json::Value;
 use support::{Node, now_seconds};
-use webvh::{commitment, key, multikey, publish, resolver, template, time};
+use webvh::{commitment, create, key, multikey, publish, resolver, time};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -79,21 +79,7 @@ fn python_peer(args: &[&str]) -> String {
 async fn saifu_log_resolves_with_didwebvh_ts() {
     let node = Node::start().await;
     let (k1, k2, k3) = (key(), key(), key());
-    let state = build::document(
-        &template(&node, "ours"),
-        &[saifu_crypto::Signer::public_key(&k1).clone()],
-    );
-    let parameters = Parameters {
-        update_keys: Some(vec![multikey(&k1)]),
-        next_key_hashes: Some(vec![commitment(&k2)]),
-        ..Parameters::default()
-    };
-    let first = build::create(state, &parameters, &time(20), &k1)
-        .await
-        .unwrap();
-    let (status, answer) = publish(&node, "ours", &first, true).await;
-    assert_eq!(status, StatusCode::CREATED, "{answer}");
-    let did: Did = answer["did"].as_str().unwrap().parse().unwrap();
+    let (did, _) = create(&node, "ours", &k1, &k2).await;
     let log = resolver().webvh_log(&did).await.unwrap();
     let mut state = log.latest().state.clone();
     build::add_key(&mut state, saifu_crypto::Signer::public_key(&k2));

@@ -4,8 +4,10 @@
 
 use reqwest::StatusCode;
 use saifu_crypto::{KeyType, LocalSigner, PrivateKey};
+use saifu_did::Did;
 use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_did::webvh::hash::key_hash;
+use saifu_did::webvh::{Parameters, build};
 use saifu_did::{Resolver, ResolverConfig};
 use saifu_registry::did_log::TrustedLog;
 use saifu_registry::note::NoteVerifier;
@@ -92,4 +94,24 @@ pub async fn trusted_log(node: &Node) -> TrustedLog {
 /// The current time minus `ago` seconds, as a `versionTime`.
 pub fn time(ago: i64) -> String {
     saifu_did::datetime::format(super::support::now_seconds() - ago)
+}
+
+/// Creates `name` on `node` with update key `k1` committing to `k2`; the DID and its log.
+pub async fn create(node: &Node, name: &str, k1: &LocalSigner, k2: &LocalSigner) -> (Did, Value) {
+    let state = build::document(
+        &template(node, name),
+        &[saifu_crypto::Signer::public_key(k1).clone()],
+    );
+    let parameters = Parameters {
+        update_keys: Some(vec![multikey(k1)]),
+        next_key_hashes: Some(vec![commitment(k2)]),
+        ..Parameters::default()
+    };
+    let entry = build::create(state, &parameters, &time(30), k1)
+        .await
+        .unwrap();
+    let (status, answer) = publish(node, name, &entry, true).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let did: Did = answer["did"].as_str().unwrap().parse().unwrap();
+    (did, entry)
 }
