@@ -12,6 +12,7 @@ use crate::jwk::DidJwkError;
 use crate::key::DidKeyError;
 use crate::syntax::{Did, DidSyntaxError, DidUrl};
 use crate::web::WebDidError;
+use crate::webvh::WebvhError;
 
 /// Why a DID could not be resolved or a DID URL dereferenced.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,10 @@ pub enum InvalidDidReason {
     /// A did:web problem (IP-address host, bad port, dot segments, …).
     #[error("did:web: {0}")]
     Web(#[from] WebDidError),
+    /// A did:webvh problem: the identifier, or its log failed verification (did:webvh 1.0
+    /// "Read (Resolve)": such errors are `invalidDid`).
+    #[error("did:webvh: {0}")]
+    Webvh(#[from] WebvhError),
 }
 
 /// What makes a DID URL unusable.
@@ -77,6 +82,9 @@ pub enum InvalidDidUrlReason {
     /// A verification method is named by a fragment, and this URL has none.
     #[error("{0} has no fragment naming a verification method")]
     MissingFragment(DidUrl),
+    /// A did:webvh `versionId` / `versionTime` / `versionNumber` query value is malformed.
+    #[error("{0} is not a valid version selector")]
+    Version(String),
 }
 
 /// What was not found.
@@ -101,6 +109,9 @@ pub enum NotFoundReason {
         /// The relationship it was required for.
         relationship: Relationship,
     },
+    /// A did:webvh log has no version matching the query.
+    #[error("no version {0} in the DID log")]
+    Version(String),
 }
 
 /// What failed while fetching or checking a document.

@@ -1,4 +1,5 @@
-//! saifu-did — DID syntax and documents, did:key, did:jwk and did:web, one caching [`Resolver`],
+//! saifu-did — DID syntax and documents, did:key, did:jwk, did:web and did:webvh, Data Integrity
+//! proofs ([`data_integrity`], eddsa-jcs-2022 included), one caching [`Resolver`],
 //! and the SSRF-safe outbound [`http`] client every remote fetch in saifu goes through.
 //!
 //! Verifiers use it to turn a `kid` such as `did:web:issuer.example#key-1` into a key they may
@@ -19,6 +20,8 @@
 //! ```
 
 mod cache;
+pub mod data_integrity;
+pub mod datetime;
 pub mod document;
 pub mod error;
 pub mod http;
@@ -28,6 +31,7 @@ pub mod resolution;
 pub mod resolver;
 pub mod syntax;
 pub mod web;
+pub mod webvh;
 
 pub use document::{DidDocument, Relationship, RelationshipEntry, VerificationMethod};
 pub use error::ResolutionError;

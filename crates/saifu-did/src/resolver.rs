@@ -11,6 +11,8 @@ use crate::http::HttpClient;
 use crate::key::DidKeyOptions;
 use crate::resolution::{DocumentMetadata, ResolutionResult, ResolvedDocument, negotiate};
 use crate::syntax::{Did, DidUrl};
+use crate::webvh::resolve::{self as webvh_resolve, VersionQuery};
+use crate::webvh::{self, VerifiedLog};
 use crate::{jwk, key, web};
 
 /// How a [`Resolver`] behaves.
@@ -36,12 +38,15 @@ impl Default for ResolverConfig {
     }
 }
 
-/// Resolves did:key, did:jwk and did:web. Cheap to clone; clones share the cache and connections.
+/// Resolves did:key, did:jwk, did:web and did:webvh. Cheap to clone; clones share the caches and
+/// connections.
 #[derive(Debug, Clone)]
 pub struct Resolver {
     http: HttpClient,
     did_key: DidKeyOptions,
     cache: Arc<TtlCache<Arc<ResolvedDocument>>>,
+    /// Verified did:webvh logs: every version of a DID is answered from one fetch.
+    logs: Arc<TtlCache<Arc<VerifiedLog>>>,
 }
 
 impl Resolver {
@@ -51,13 +56,42 @@ impl Resolver {
             http,
             did_key: config.did_key,
             cache: Arc::new(TtlCache::new(config.cache_capacity, config.cache_ttl)),
+            logs: Arc::new(TtlCache::new(config.cache_capacity, config.cache_ttl)),
         }
+    }
+
+    /// The outbound client this resolver fetches with.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The verified log of a did:webvh DID (cached; a log that fails verification is never
+    /// cached, did:webvh 1.0 "Read (Resolve)").
+    pub async fn webvh_log(&self, did: &Did) -> Result<Arc<VerifiedLog>, ResolutionError> {
+        let parsed = webvh_resolve::parse_did(did)?;
+        if let Some(hit) = self.logs.get(did.as_str()) {
+            return Ok(hit);
+        }
+        let log = Arc::new(webvh_resolve::fetch_verified(&self.http, &parsed, unix_now()).await?);
+        self.logs.insert(did.as_str(), log.clone());
+        Ok(log)
+    }
+
+    /// Resolves the version of a did:webvh DID that `query` selects.
+    pub async fn resolve_version(
+        &self,
+        did: &Did,
+        query: &VersionQuery,
+    ) -> Result<ResolvedDocument, ResolutionError> {
+        let log = self.webvh_log(did).await?;
+        webvh_resolve::select(&log, &webvh_resolve::parse_did(did)?, query)
     }
 
     /// Resolves `did` to its document.
     pub async fn resolve(&self, did: &Did) -> Result<Arc<ResolvedDocument>, ResolutionError> {
         // did:key and did:jwk are computed from the DID itself in microseconds; caching them would
         // only let a stream of one-off holder keys evict the issuer documents worth keeping.
+        // did:webvh caches its verified log instead (every version is answered from it).
         let remote = did.method() == web::METHOD;
         if remote && let Some(hit) = self.cache.get(did.as_str()) {
             return Ok(hit);
@@ -66,6 +100,11 @@ impl Resolver {
             key::METHOD => key::resolve(did, &self.did_key)?,
             jwk::METHOD => jwk::resolve(did)?,
             web::METHOD => web::resolve(&self.http, did).await?,
+            webvh::METHOD => {
+                return Ok(Arc::new(
+                    self.resolve_version(did, &VersionQuery::Latest).await?,
+                ));
+            }
             other => return Err(ResolutionError::MethodNotSupported(other.to_owned())),
         };
         let resolved = Arc::new(ResolvedDocument {
@@ -78,12 +117,21 @@ impl Resolver {
         Ok(resolved)
     }
 
-    /// Resolves DID text and packages the outcome as a resolution result in the representation
-    /// `accept` asks for; failures are reported in the metadata, never as an `Err`.
+    /// Resolves DID text — for did:webvh optionally with a `versionId`, `versionTime` or
+    /// `versionNumber` query — and packages the outcome as a resolution result in the
+    /// representation `accept` asks for; failures are reported in the metadata, never as an `Err`.
     pub async fn resolution_result(&self, did: &str, accept: Option<&str>) -> ResolutionResult {
         let outcome = async {
-            let did: Did = did.parse().map_err(InvalidDidReason::Syntax)?;
-            let resolved = self.resolve(&did).await?;
+            let url: DidUrl = did.parse().map_err(InvalidDidReason::Syntax)?;
+            let did = url.did();
+            let resolved = match url.query() {
+                Some(query) if did.method() == webvh::METHOD => {
+                    let query = VersionQuery::from_query(Some(query))
+                        .map_err(|e| ResolutionError::from(InvalidDidUrlReason::Version(e.0)))?;
+                    Arc::new(self.resolve_version(did, &query).await?)
+                }
+                _ => self.resolve(did).await?,
+            };
             let content_type = negotiate(accept, &resolved.document)?;
             Ok::<_, ResolutionError>(ResolutionResult::success(&resolved, content_type))
         };
@@ -138,4 +186,11 @@ impl Resolver {
         method.id = url.clone().into();
         Ok((resolved, method))
     }
+}
+
+/// The current time in Unix seconds (for did:webvh `versionTime` checks).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

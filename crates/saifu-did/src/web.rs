@@ -143,18 +143,8 @@ pub fn build_document(did: &Did, keys: &[PublicKey]) -> Result<DidDocument, WebD
 /// [`HttpConfig::allow_http`](crate::http::HttpConfig::allow_http) (tests only) it is fetched
 /// over plain `http`.
 pub async fn resolve(client: &HttpClient, did: &Did) -> Result<DidDocument, ResolutionError> {
-    let mut url = document_url(did)?;
-    if client.config().allow_http {
-        url.set_scheme("http")
-            .unwrap_or_else(|()| unreachable!("https and http are both special schemes"));
-    }
-    let response = client.get(&url, ACCEPT).await.map_err(|e| match e {
-        HttpError::Status(status @ (404 | 410)) => {
-            ResolutionError::from(NotFoundReason::Document { url, status })
-        }
-        other => InternalReason::Http(other).into(),
-    })?;
-    let document = DidDocument::from_json(&response.body).map_err(InternalReason::Document)?;
+    let body = fetch(client, document_url(did)?, ACCEPT).await?;
+    let document = DidDocument::from_json(&body).map_err(InternalReason::Document)?;
     if document.id != *did {
         return Err(InternalReason::IdMismatch {
             expected: did.clone(),
@@ -163,6 +153,26 @@ pub async fn resolve(client: &HttpClient, did: &Did) -> Result<DidDocument, Reso
         .into());
     }
     Ok(document)
+}
+
+/// Fetches a DID method's `https` resource (over plain `http` when the client allows it, in
+/// tests); 404 and 410 are `notFound`, other failures `internalError`.
+pub(crate) async fn fetch(
+    client: &HttpClient,
+    mut url: Url,
+    accept: &str,
+) -> Result<Vec<u8>, ResolutionError> {
+    if client.config().allow_http {
+        url.set_scheme("http")
+            .unwrap_or_else(|()| unreachable!("https and http are both special schemes"));
+    }
+    let response = client.get(&url, accept).await.map_err(|e| match e {
+        HttpError::Status(status @ (404 | 410)) => {
+            ResolutionError::from(NotFoundReason::Document { url, status })
+        }
+        other => InternalReason::Http(other).into(),
+    })?;
+    Ok(response.body)
 }
 
 /// `%3A` (either case) back to the `:` before a port.

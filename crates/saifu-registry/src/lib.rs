@@ -13,10 +13,14 @@
 //! - [`gather`]: the log gathering witness cosignatures for its checkpoints;
 //! - [`entry`], [`trust`], [`trust_index`], [`status`]: the typed entries saifu appends (trust statements
 //!   answering TRQP queries, status list publications, audit events) and the client checks
-//!   over them.
+//!   over them;
+//! - [`did_host`], [`did_log`]: hosting did:webvh logs whose every entry is also a log leaf,
+//!   and resolving such DIDs with inclusion proofs.
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod did_host;
+pub mod did_log;
 pub mod entry;
 pub mod gather;
 pub mod log;

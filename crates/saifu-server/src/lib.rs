@@ -7,6 +7,7 @@
 
 mod auth;
 mod config;
+mod did_host;
 mod error;
 mod health;
 mod issuer;

@@ -20,6 +20,7 @@ use saifu_verifier::{
 };
 
 use axum::Router;
+use saifu_registry::did_host::DidHost;
 use saifu_registry::note::{NoteKeyKind, NoteSigner};
 use saifu_registry::sequencer::{Sequencer, SequencerConfig};
 use saifu_registry::trust::AssuranceLevel;
@@ -76,8 +77,13 @@ pub(crate) fn app_state(
     let mut state = AppState::new(store.clone());
     let issuer_key = node_files::issuer_key(&config.data_dir)?;
     let registry = if config.registry.enabled {
-        let (service, routes) =
-            registry(&config.registry, &config.data_dir, base_url, store.clone())?;
+        let (service, routes) = registry(
+            &config.registry,
+            &config.data_dir,
+            base_url,
+            store.clone(),
+            admin_token.clone(),
+        )?;
         state = state.with_registry(routes);
         Some(service)
     } else {
@@ -120,12 +126,14 @@ fn outbound(base_url: &str) -> Result<HttpClient, RoleError> {
 /// The registry's transparency log, named after the node's host (`host[:port]/registry`, the
 /// C2SP origin form), its checkpoints signed with Ed25519 and ML-DSA-44 keys kept in the data
 /// directory. Its sequencer runs on this node as long as it holds the database lease, and
-/// gathers cosignatures from the configured witnesses.
+/// gathers cosignatures from the configured witnesses. The node also hosts did:webvh logs
+/// under `/dids/`, each entry appended to this log.
 fn registry(
     settings: &RegistrySettings,
     data_dir: &Path,
     base_url: &str,
     store: Store,
+    admin_token: String,
 ) -> Result<(Arc<RegistryService>, Router<AppState>), RoleError> {
     let url = url::Url::parse(base_url).map_err(|e| RoleError::Registry(e.to_string()))?;
     let host = url.host_str().unwrap_or("localhost");
@@ -157,10 +165,13 @@ fn registry(
     crate::registry_witness::start(settings, store.clone(), &origin, &sequencer)?;
     let resolver = Resolver::new(outbound(base_url)?, ResolverConfig::default());
     let witnessed = !settings.witnesses.is_empty();
+    let dids = DidHost::new(store.clone(), sequencer.clone(), url.clone());
     let service = Arc::new(RegistryService::new(
         store, &origin, sequencer, resolver, witnessed,
     ));
-    let routes = crate::registry::router(service.clone(), &verifier_keys);
+    let routes = crate::registry::router(service.clone(), &verifier_keys).merge(
+        crate::did_host::router(dids, &origin, admin_token),
+    );
     Ok((service, routes))
 }
 

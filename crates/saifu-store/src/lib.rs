@@ -9,6 +9,7 @@
 mod error;
 #[macro_use]
 mod sql;
+pub mod did_host;
 pub mod issuer;
 mod issuer_admin;
 mod issuer_auth;

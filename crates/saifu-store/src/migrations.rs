@@ -100,6 +100,11 @@ macro_rules! migrations {
                 include_str!(concat!("../migrations/", $dialect, "/0011_registry.sql")),
             ),
             (
+                12,
+                "did_hosting",
+                include_str!(concat!("../migrations/", $dialect, "/0012_did_hosting.sql")),
+            ),
+            (
                 13,
                 "trust_registry",
                 include_str!(concat!(

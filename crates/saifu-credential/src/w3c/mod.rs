@@ -12,12 +12,14 @@
 //! * [`jose`]: VC-JOSE-COSE compact JWS envelopes.
 
 pub mod contexts;
-pub mod datetime;
 pub mod di;
 mod error;
 pub mod jose;
 pub mod model;
 pub mod rdf;
 pub mod verify;
+
+/// XML Schema dateTimeStamp values, shared with the DID layer (proof `created`, `versionTime`).
+pub use saifu_did::datetime;
 
 pub use error::{JsonLdError, ModelError, ProofError, VerifyError};

@@ -1,14 +1,15 @@
-//! `saifu did`: create DIDs for keys and resolve any supported DID.
+//! `saifu did`: create DIDs for keys, update and deactivate did:webvh DIDs, and resolve any
+//! supported DID.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use saifu_crypto::PrivateKey;
-use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_did::{Did, Resolver, ResolverConfig};
 use serde_json::json;
 use url::Url;
 
+use super::did_webvh::{self, CreateWebvh, DeactivateArgs, UpdateArgs};
 use super::keyio;
 use super::keys::KeyAlg;
 use super::{CliError, GlobalArgs, output};
@@ -21,7 +22,18 @@ Examples:
   saifu did create jwk --key issuer.jwk                  did:jwk for an existing key
   saifu did create web --url https://uni.example/issuer --key issuer.jwk --document did.json
                                                          did:web:uni.example:issuer + the did.json to host
-  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json")]
+  saifu did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
+
+did:webvh (a verifiable history hosted on a saifu node; keys never leave your machine):
+  saifu keys generate --alg EdDSA --out update.jwk; saifu keys generate --alg EdDSA --out next.jwk
+  SAIFU_ADMIN_TOKEN=… saifu did create webvh --host https://node.example --name alice \
+      --key update.jwk --next-key next.jwk             create; commit to next.jwk (pre-rotation)
+  saifu did update did:webvh:Qm…:node.example:dids:alice --key next.jwk --next-key next2.jwk
+                                                         rotate to the committed key, commit again
+  saifu did update did:webvh:… --key next2.jwk --next-key next3.jwk --add-key signing.jwk
+                                                         also add a verification method
+  saifu did deactivate did:webvh:… --key next3.jwk     no further versions
+  saifu did resolve 'did:webvh:…?versionNumber=1' --json   a historical version")]
 pub struct DidArgs {
     #[command(subcommand)]
     command: DidCommand,
@@ -31,6 +43,10 @@ pub struct DidArgs {
 enum DidCommand {
     /// Create a DID for a new or existing key
     Create(CreateArgs),
+    /// Add a signed entry to a did:webvh DID: rotate keys, change verification methods
+    Update(UpdateArgs),
+    /// Deactivate a did:webvh DID
+    Deactivate(DeactivateArgs),
     /// Resolve a DID and print its DID document (--json: the full resolution result)
     Resolve(ResolveArgs),
 }
@@ -43,6 +59,8 @@ enum Method {
     Jwk,
     /// did:web — a did.json hosted at an https URL you control
     Web,
+    /// did:webvh — a signed, hash-chained log hosted on a saifu node (--host, --name)
+    Webvh,
 }
 
 #[derive(Debug, Args)]
@@ -68,16 +86,18 @@ struct CreateArgs {
     /// did:web only: write the did.json to host here (default: print it)
     #[arg(long)]
     document: Option<PathBuf>,
+    #[command(flatten)]
+    webvh: CreateWebvh,
 }
 
 #[derive(Debug, Args)]
 struct ResolveArgs {
     /// The DID to resolve
     did: String,
-    /// Allow did:web hosts on private or loopback addresses (development only)
+    /// Allow did:web / did:webvh hosts on private or loopback addresses (development only)
     #[arg(long)]
     allow_private: bool,
-    /// Allow plain http for did:web (development only; did:web requires https)
+    /// Allow plain http for did:web / did:webvh (development only; both require https)
     #[arg(long)]
     allow_http: bool,
 }
@@ -85,12 +105,14 @@ struct ResolveArgs {
 /// Runs `saifu did …`.
 pub async fn run(args: DidArgs, global: &GlobalArgs) -> Result<(), CliError> {
     match args.command {
-        DidCommand::Create(c) => create(c, global),
+        DidCommand::Create(c) => create(c, global).await,
+        DidCommand::Update(u) => did_webvh::update(u, global).await,
+        DidCommand::Deactivate(d) => did_webvh::deactivate(d, global).await,
         DidCommand::Resolve(r) => resolve(r, global).await,
     }
 }
 
-fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
+async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let key = match &args.key {
         Some(path) => keyio::load_private(path)?,
         None => {
@@ -105,6 +127,9 @@ fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
             key
         }
     };
+    if let Method::Webvh = args.method {
+        return did_webvh::create(key, &args.webvh, global).await;
+    }
     let public = key.public_key();
     let (did, document) = match args.method {
         Method::Key => {
@@ -123,6 +148,7 @@ fn create(args: CreateArgs, global: &GlobalArgs) -> Result<(), CliError> {
             let doc = saifu_did::web::build_document(&did, std::slice::from_ref(public))?;
             (did, doc)
         }
+        Method::Webvh => unreachable!("handled above"),
     };
     let doc_text = serde_json::to_string_pretty(&document).expect("serializes") + "\n";
     if let Some(path) = &args.document {
@@ -169,11 +195,7 @@ fn document_location(url: &Url) -> Url {
 }
 
 async fn resolve(args: ResolveArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let http = HttpClient::new(HttpConfig {
-        allow_private: args.allow_private,
-        allow_http: args.allow_http,
-        ..HttpConfig::default()
-    })?;
+    let http = did_webvh::http_client(args.allow_private, args.allow_http)?;
     let resolver = Resolver::new(http, ResolverConfig::default());
     if global.json {
         let result = resolver.resolution_result(&args.did, None).await;

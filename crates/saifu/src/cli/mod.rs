@@ -10,6 +10,7 @@ pub mod bench;
 pub mod credential;
 pub mod demo;
 pub mod did;
+mod did_webvh;
 mod input;
 pub mod issuer;
 pub mod jws;

@@ -1,7 +1,6 @@
 //! Verification methods: from a proof's `verificationMethod` to the public key that checks it.
 
 use saifu_crypto::PublicKey;
-use saifu_did::Did;
 
 use super::super::ProofError;
 
@@ -20,22 +19,7 @@ pub struct DidKeyResolver;
 
 impl MethodResolver for DidKeyResolver {
     fn resolve(&self, method: &str, _purpose: &str) -> Result<PublicKey, ProofError> {
-        let refuse = |reason: String| ProofError::VerificationMethod {
-            method: method.to_owned(),
-            reason,
-        };
-        let (did, fragment) = method
-            .split_once('#')
-            .ok_or_else(|| refuse("must be a DID URL with a fragment".into()))?;
-        let did: Did = did.parse().map_err(|e| refuse(format!("{e}")))?;
-        if did.method() != "key" {
-            return Err(refuse("only did:key is resolved offline".into()));
-        }
-        // The did:key document's only method has the fragment equal to the multibase key.
-        if fragment != did.method_specific_id() {
-            return Err(refuse("fragment is not the key's multibase value".into()));
-        }
-        saifu_did::key::public_key(&did).map_err(|e| refuse(e.to_string()))
+        saifu_did::data_integrity::did_key_method(method)
     }
 }
 

@@ -2,8 +2,8 @@
 //! signed (transformation, proof configuration and hashing steps of each suite spec).
 
 use saifu_crypto::{Algorithm, KeyType};
+use saifu_did::data_integrity::{self, HashData, JcsError, Suite, jcs};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::super::JsonLdError;
 use super::super::rdf::{self, RdfcHash};
@@ -24,7 +24,7 @@ impl Cryptosuite {
     pub fn name(self) -> &'static str {
         match self {
             Cryptosuite::EddsaRdfc2022 => "eddsa-rdfc-2022",
-            Cryptosuite::EddsaJcs2022 => "eddsa-jcs-2022",
+            Cryptosuite::EddsaJcs2022 => data_integrity::jcs::NAME,
             Cryptosuite::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
         }
     }
@@ -60,11 +60,7 @@ impl Cryptosuite {
             Cryptosuite::EddsaRdfc2022 | Cryptosuite::EcdsaRdfc2019 => {
                 rdf::canonical_nquads(document, RdfcHash::Sha256)
             }
-            Cryptosuite::EddsaJcs2022 => {
-                rdf::check_depth(document)?;
-                serde_json_canonicalizer::to_string(document)
-                    .map_err(|e| JsonLdError::Syntax(e.to_string()))
-            }
+            Cryptosuite::EddsaJcs2022 => Ok(jcs::canonicalize(document)?),
         }
     }
 
@@ -75,34 +71,43 @@ impl Cryptosuite {
         unsecured: &Value,
         proof_config: &Value,
     ) -> Result<HashData, JsonLdError> {
-        let canonical_document = self.canonicalize(unsecured)?;
-        let canonical_proof_config = self.canonicalize(proof_config)?;
-        Ok(HashData {
-            proof_hash: Sha256::digest(canonical_proof_config.as_bytes()).into(),
-            document_hash: Sha256::digest(canonical_document.as_bytes()).into(),
-            canonical_document,
-            canonical_proof_config,
-        })
+        Ok(HashData::sha256(
+            self.canonicalize(unsecured)?,
+            self.canonicalize(proof_config)?,
+        ))
     }
 }
 
-/// The intermediate values of the hashing step, kept so tests can compare each with the
-/// specifications' test vectors.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HashData {
-    /// Canonical form of the unsecured document.
-    pub canonical_document: String,
-    /// Canonical form of the proof configuration.
-    pub canonical_proof_config: String,
-    /// SHA-256 of the canonical proof configuration.
-    pub proof_hash: [u8; 32],
-    /// SHA-256 of the canonical document.
-    pub document_hash: [u8; 32],
+impl Suite for Cryptosuite {
+    type Error = JsonLdError;
+
+    fn name(self) -> &'static str {
+        Cryptosuite::name(self)
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Cryptosuite::from_name(name)
+    }
+
+    fn algorithm(self) -> Algorithm {
+        Cryptosuite::algorithm(self)
+    }
+
+    fn hash_data(self, unsecured: &Value, proof_config: &Value) -> Result<HashData, JsonLdError> {
+        Cryptosuite::hash_data(self, unsecured, proof_config)
+    }
+
+    fn proof_carries_context(self) -> bool {
+        self == Cryptosuite::EddsaJcs2022
+    }
 }
 
-impl HashData {
-    /// `proofHash ‖ documentHash`, the bytes that are signed (vc-di-eddsa §3.3.4).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        [self.proof_hash, self.document_hash].concat()
+/// JCS failures in the credential layer's terms.
+impl From<JcsError> for JsonLdError {
+    fn from(error: JcsError) -> Self {
+        match error {
+            JcsError::TooDeep => JsonLdError::TooLarge("depth"),
+            JcsError::Syntax(reason) => JsonLdError::Syntax(reason),
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! XML Schema 1.1 `dateTimeStamp` values — the type of `validFrom`, `validUntil` (VCDM 2.0 §4.9)
-//! and of a proof's `created` / `expires` (Data Integrity §2.1): a `dateTime` whose time-zone
-//! offset is mandatory, so every value names one instant.
+//! XML Schema 1.1 `dateTimeStamp` values — the type of a Data Integrity proof's `created` /
+//! `expires` (Data Integrity §2.1), of VCDM 2.0 `validFrom` / `validUntil` (§4.9) and of a did:webvh
+//! `versionTime`: a `dateTime` whose time-zone offset is mandatory, so every value names one instant.
 
 /// Parses `YYYY-MM-DDThh:mm:ss(.s+)?(Z|±hh:mm)` into Unix seconds (fractions truncated).
 /// Returns `None` for anything else, including a missing offset.
