@@ -46,7 +46,7 @@ impl Wallet {
         };
         let mut worst = CredentialStatus::Valid;
         for copy in &credential.copies {
-            let Some(reference) = status_reference(&copy.sd_jwt, options) else {
+            let Some(reference) = status_reference(&copy.credential, options) else {
                 continue;
             };
             let status = match fetcher.status_of(&reference, now()).await {
