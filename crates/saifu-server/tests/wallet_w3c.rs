@@ -3,10 +3,14 @@
 //! entries), our wallet verifies and stores them, shows honestly that it reveals the whole
 //! credential, and presents them (VP-JWT / Data Integrity presentation, a fresh holder key per
 //! verifier) to our verifier, which checks everything and refuses each kind of bad presentation
-//! with its own error.
+//! with its own error. Independent peers check the same artefacts: @digitalbazaar/vc the
+//! `ldp_vc` presentation with challenge and domain, `jose` the `jwt_vc_json` JWTs.
 
 #[path = "support/node.rs"]
 mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use reqwest::{Method, StatusCode};
 use saifu_credential::w3c::contexts::CREDENTIALS_V2;
@@ -451,6 +455,203 @@ async fn foreign_credential(format: Format, holder: &LocalSigner) -> String {
                 .to_string()
         }
     }
+}
+
+/// Runs `interop/w3c/oid4vc.mjs` (@digitalbazaar/vc, jose) on `request`; its answer.
+fn peer(request: &Value) -> Value {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop");
+    for (package, version) in [("@digitalbazaar/vc", "7.3.0"), ("jose", "6.2.17")] {
+        let manifest = dir.join("node_modules").join(package).join("package.json");
+        let installed = std::fs::read_to_string(&manifest)
+            .unwrap_or_else(|_| panic!("{package} is missing: run `npm ci --prefix interop`"));
+        let found = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
+        assert_eq!(
+            found, version,
+            "run `npm ci --prefix interop` for the pinned {package}"
+        );
+    }
+    let mut child = Command::new("node")
+        .arg(dir.join("w3c/oid4vc.mjs"))
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "peer failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The node's Bitstring Status List credentials, keyed by URL, for the peer's loader.
+async fn status_lists(node: &Node) -> Value {
+    let mut documents = serde_json::Map::new();
+    for name in ["w3c-revocation", "w3c-suspension"] {
+        let url = node.url(&format!("/status/{name}"));
+        let list: Value = node
+            .http
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        documents.insert(url, list);
+    }
+    Value::Object(documents)
+}
+
+/// The public JWK of a `did:key` DID.
+fn did_jwk(did: &str) -> Value {
+    let did: saifu_did::Did = did.parse().unwrap();
+    serde_json::to_value(saifu_did::key::public_key(&did).unwrap().to_jwk()).unwrap()
+}
+
+/// @digitalbazaar/vc verifies the `ldp_vc` presentation our wallet code signs (challenge =
+/// nonce, domain = client id) with the credential our issuer signed and its status lists; it
+/// refuses another challenge and reads a revocation from our list; our verifier accepts the same
+/// presentation.
+#[tokio::test(flavor = "multi_thread")]
+async fn digitalbazaar_vc_verifies_ldp_vc_and_presentation() {
+    let node = node(Format::Ldp).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    let stored = receive(&node, &wallet, Format::Ldp).await;
+    let (id, request) = ask(&node, &wallet, Format::Ldp, DEGREE_IRI, "redirect_uri").await;
+    let (issued, signer) = holder(&stored, 0);
+    let presentation = vp(
+        Format::Ldp,
+        &issued,
+        &request.nonce,
+        &request.client_id,
+        &signer,
+    )
+    .await;
+    let check = |challenge: &str, documents: &Value| {
+        json!({"op": "verify-ldp-presentation", "presentation": presentation,
+            "challenge": challenge, "domain": request.client_id, "documents": documents})
+    };
+    let documents = status_lists(&node).await;
+    let answer = peer(&check(&request.nonce, &documents));
+    assert_eq!(answer["verified"], true, "{answer}");
+    assert_eq!(answer["credentialsVerified"], json!([true]), "{answer}");
+    assert_eq!(
+        answer["status"],
+        json!([false, false]),
+        "neither revoked nor suspended"
+    );
+    let answer = peer(&check("another-challenge", &documents));
+    assert_eq!(answer["verified"], false, "{answer}");
+
+    let result = post(&node, &id, &request, presentation.clone()).await;
+    assert_eq!(result["status"], "verified", "{result}");
+
+    let (_, issued_list) = node.admin(Method::GET, "/admin/credentials", None).await;
+    let index = issued_list["credentials"][0]["status_index"]
+        .as_i64()
+        .unwrap();
+    for copy in 0..stored.copies.len() {
+        let credential: Value = serde_json::from_str(&stored.copies[copy].credential).unwrap();
+        if credential["credentialStatus"][0]["statusListIndex"] == index.to_string() {
+            let (status, answer) = node
+                .admin(
+                    Method::POST,
+                    &format!("/admin/credentials/{index}/revoke"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            let (issued, signer) = holder(&stored, copy);
+            let revoked = vp(
+                Format::Ldp,
+                &issued,
+                &request.nonce,
+                &request.client_id,
+                &signer,
+            )
+            .await;
+            let documents = status_lists(&node).await;
+            let check = json!({"op": "verify-ldp-presentation", "presentation": revoked,
+                "challenge": request.nonce, "domain": request.client_id, "documents": documents});
+            // The peer reports each entry's bit and leaves the decision to its caller.
+            let answer = peer(&check);
+            assert_eq!(answer["status"], json!([true, false]), "revoked: {answer}");
+            return;
+        }
+    }
+    panic!("no copy has status index {index}");
+}
+
+/// `jose` verifies our `jwt_vc_json` credential under the issuer's did:key and the wallet's
+/// VP-JWT under the holder's, with `aud` = client id and `nonce`; it refuses a tampered
+/// credential and another audience.
+#[tokio::test(flavor = "multi_thread")]
+async fn jose_verifies_jwt_vc_json_and_vp_jwt() {
+    let node = node(Format::Jwt).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = wallet(&dir).await;
+    let stored = receive(&node, &wallet, Format::Jwt).await;
+    let (issued, signer) = holder(&stored, 0);
+    let payload: Value =
+        serde_json::from_slice(&b64::decode(issued.split('.').nth(1).unwrap(), "payload").unwrap())
+            .unwrap();
+    let issuer = payload["iss"].as_str().unwrap();
+    let check = json!({"op": "verify-jwt", "token": issued, "jwk": did_jwk(issuer),
+        "alg": "EdDSA", "issuer": issuer});
+    let answer = peer(&check);
+    assert_eq!(answer["verified"], true, "{answer}");
+    assert_eq!(
+        answer["payload"]["vc"]["credentialSubject"]["degree"],
+        "BSc"
+    );
+    assert_eq!(
+        answer["payload"]["sub"],
+        did_key(signer.private_key().public_key())
+    );
+    let mut tampered = check.clone();
+    tampered["token"] = tamper(Format::Jwt, &issued).into();
+    assert_eq!(peer(&tampered)["verified"], false);
+
+    let (_, request) = ask(
+        &node,
+        &wallet,
+        Format::Jwt,
+        "UniversityDegreeCredential",
+        "redirect_uri",
+    )
+    .await;
+    let presentation = vp(
+        Format::Jwt,
+        &issued,
+        &request.nonce,
+        &request.client_id,
+        &signer,
+    )
+    .await;
+    let holder_did = did_key(signer.private_key().public_key());
+    let check = json!({"op": "verify-jwt", "token": presentation, "jwk": did_jwk(&holder_did),
+        "alg": "ES256", "issuer": holder_did, "audience": request.client_id,
+        "nonce": request.nonce});
+    let answer = peer(&check);
+    assert_eq!(answer["verified"], true, "{answer}");
+    assert_eq!(
+        answer["payload"]["vp"]["verifiableCredential"],
+        json!([issued])
+    );
+    let mut elsewhere = check.clone();
+    elsewhere["audience"] = "redirect_uri:https://other.example/cb".into();
+    assert_eq!(peer(&elsewhere)["verified"], false);
 }
 
 #[tokio::test]

@@ -242,8 +242,10 @@ impl Verifier {
                 "the list is not issued by the credential's issuer",
             ));
         }
+        // A list is signed when it is served, so its `validFrom` may be a moment after the
+        // `now` this verification started at: the configured clock skew covers that.
         let options = VerifyOptions {
-            now,
+            now: now + self.config.skew,
             challenge: None,
             domain: None,
             resolver: &DidKeyResolver,
