@@ -563,7 +563,8 @@ async fn digitalbazaar_vc_verifies_ldp_vc_and_presentation() {
         .unwrap();
     for copy in 0..stored.copies.len() {
         let credential: Value = serde_json::from_str(&stored.copies[copy].credential).unwrap();
-        if credential["credentialStatus"][0]["statusListIndex"] == index.to_string() {
+        if credential["credentialStatus"][0]["statusListIndex"].as_str() == Some(&index.to_string())
+        {
             let (status, answer) = node
                 .admin(
                     Method::POST,
