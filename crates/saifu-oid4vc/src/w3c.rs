@@ -11,6 +11,7 @@
 //!   verifiable presentation whose `authentication` proof carries `challenge` = nonce and
 //!   `domain` = client id (B.1.3.2.5).
 //! * [`expanded_types`] — the fully expanded `type` IRIs DCQL `meta.type_values` matches (B.1.1).
+//! * [`status`] — a credential's Bitstring Status List entry against its issuer's list.
 //!
 //! Holders and issuers are named by `did:key` DIDs, which resolve offline: the holder key a
 //! wallet proves at issuance becomes `credentialSubject.id`, and the same key signs the
@@ -19,6 +20,7 @@
 mod error;
 pub mod jwt_vc;
 pub mod ldp_vc;
+pub mod status;
 mod types;
 
 use saifu_credential::w3c::di::Cryptosuite;

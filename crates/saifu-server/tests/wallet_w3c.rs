@@ -19,7 +19,7 @@ use saifu_credential::w3c::di::{self, ASSERTION_METHOD, ProofOptions};
 use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, b64};
 use saifu_oid4vc::w3c::jwt_vc::{self, Binding, CredentialClaims};
 use saifu_oid4vc::w3c::{Named, cryptosuite_for, did_key, did_key_method, ldp_vc};
-use saifu_wallet::model::StoredCredential;
+use saifu_wallet::model::{CredentialStatus, StoredCredential};
 use saifu_wallet::present::{Approval, PresentationRequest};
 use saifu_wallet::{KdfParams, Wallet, WalletConfig};
 use serde_json::{Value, json};
@@ -304,6 +304,10 @@ async fn round_trip(format: Format) {
     let presentation = vp(format, &issued, &request.nonce, &request.client_id, &signer).await;
     let result = post(&node, &id, &request, presentation).await;
     assert_eq!(error_code(&result), "revoked", "{result}");
+
+    // The wallet reads the same Bitstring Status List and marks the card.
+    let refreshed = wallet.refresh_status().await.unwrap();
+    assert_eq!(refreshed[0].status, CredentialStatus::Revoked);
 }
 
 /// Each refusal of the verifier, with its own error.

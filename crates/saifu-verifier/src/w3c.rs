@@ -4,15 +4,12 @@
 //! `challenge`/`domain`), the credential's own proof and validity, holder binding
 //! (`credentialSubject.id` is the presenter), issuer trust, then the Bitstring Status List.
 
-use saifu_credential::status::bitstring::{
-    self, BitstringError, DEFAULT_MAX_DECOMPRESSED, StatusEntry,
-};
-use saifu_credential::w3c::di::DidKeyResolver;
-use saifu_credential::w3c::verify::VerifyOptions;
+use saifu_credential::status::bitstring::{BitstringError, StatusEntry};
 use saifu_crypto::PublicKey;
 use saifu_did::http::HttpClient;
 use saifu_oid4vc::dcql::{Candidate, CredentialQuery, Format};
 use saifu_oid4vc::w3c::jwt_vc::{self, Binding};
+use saifu_oid4vc::w3c::status::{STATUS_LIST_ACCEPT, check_entry};
 use saifu_oid4vc::w3c::{W3cFormatError, expanded_types, ldp_vc};
 use serde_json::{Map, Value};
 
@@ -29,9 +26,6 @@ struct Verified {
     credential: Map<String, Value>,
     status: Vec<Value>,
 }
-
-/// Accepted `Accept` for status list credentials (VCDM 2.0 §6.1 media type, or plain JSON).
-const STATUS_LIST_ACCEPT: &str = "application/vc, application/json";
 
 impl Verifier {
     /// Every check of one W3C presentation, recorded under `subject`; its DCQL view.
@@ -68,7 +62,7 @@ impl Verifier {
                 let vp = recorder.check("key_binding", Some(subject), vp.map_err(invalid))?;
                 let vc = jwt_vc::verify_credential(&vp.credential, now, config.skew);
                 let vc = recorder.check("credential", Some(subject), vc.map_err(invalid))?;
-                let status = entries(vc.credential.get("credentialStatus"));
+                let status = saifu_oid4vc::w3c::status::entries(&vc.credential);
                 Verified {
                     issuer: vc.issuer,
                     holder: vp.holder,
@@ -233,25 +227,9 @@ impl Verifier {
             .map_err(|e| BitstringError::Fetch(e.to_string()))?;
         let list: Value = serde_json::from_slice(&answer.body)
             .map_err(|e| BitstringError::Fetch(format!("not JSON: {e}")))?;
-        if list
-            .as_object()
-            .and_then(|l| saifu_credential::w3c::model::issuer_id(l).ok())
-            != Some(issuer)
-        {
-            return Err(BitstringError::ListMismatch(
-                "the list is not issued by the credential's issuer",
-            ));
-        }
         // A list is signed when it is served, so its `validFrom` may be a moment after the
         // `now` this verification started at: the configured clock skew covers that.
-        let options = VerifyOptions {
-            now: now + self.config.skew,
-            challenge: None,
-            domain: None,
-            resolver: &DidKeyResolver,
-        };
-        let list = bitstring::verified_list(&entry, &list, &options, DEFAULT_MAX_DECOMPRESSED)?;
-        bitstring::check(&entry, &list)
+        check_entry(&entry, &list, issuer, now + self.config.skew)
     }
 }
 
