@@ -37,7 +37,7 @@ impl Default for IssuerSettings {
     }
 }
 
-/// One `[[issuer.credentials]]` entry: an SD-JWT VC type.
+/// One `[[issuer.credentials]]` entry: an SD-JWT VC type, or a W3C one (`format`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialSettings {
