@@ -284,6 +284,36 @@ async fn round_trip(format: Format) {
     }
     assert_ne!(seen[0], seen[1], "two verifiers, two holder keys");
 
+    // A query without holder binding gets the credential itself (B.1), verified as such.
+    let query = json!({"credentials": [{"id": "degree", "format": format.id(),
+        "require_cryptographic_holder_binding": false,
+        "meta": {"type_values": [[type_iri]]},
+        "claims": [{"path": ["credentialSubject", "degree"]}]}]});
+    let body = json!({"dcql_query": query, "client_id_prefix": "redirect_uri",
+        "response_mode": "direct_post"});
+    let (status, created) = node
+        .admin(Method::POST, "/admin/presentations", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let request = wallet
+        .open_request(created["link"].as_str().unwrap())
+        .await
+        .unwrap();
+    let view = wallet.consent(&request).await.unwrap();
+    wallet
+        .respond(&request, &view, &Approval::minimal(&view))
+        .await
+        .unwrap();
+    let result = result(&node, created["id"].as_str().unwrap()).await;
+    assert_eq!(result["status"], "verified", "{result}");
+    let checks = result["report"]["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "key_binding" && c["outcome"] == "skipped"),
+        "{result}"
+    );
+
     rejections(&node, &wallet, format, &stored).await;
 
     // Revoked through the admin API: the verifier's status check refuses it.

@@ -22,7 +22,8 @@ use crate::trust::{IssuerIdentity, KeyOrigin};
 /// A W3C credential whose presentation and proof verified.
 struct Verified {
     issuer: String,
-    holder: String,
+    /// Who presented it, when it came in a bound presentation.
+    holder: Option<String>,
     credential: Map<String, Value>,
     status: Vec<Value>,
 }
@@ -43,56 +44,30 @@ impl Verifier {
             nonce: &request.nonce,
             audience: &request.client_id,
         };
-        let verified = match query.format {
-            Format::JwtVcJson => {
-                let token = presentation.as_str().ok_or_else(|| {
-                    invalid(W3cFormatError::Malformed(
-                        "a jwt_vc_json presentation is a VP-JWT string".into(),
-                    ))
-                });
-                let token = recorder.check("parse", Some(subject), token)?;
-                let config = &self.config;
-                let vp = jwt_vc::verify_presentation(
-                    token,
-                    &binding,
-                    now,
-                    config.key_binding_max_age,
-                    config.skew,
-                );
-                let vp = recorder.check("key_binding", Some(subject), vp.map_err(invalid))?;
-                let vc = jwt_vc::verify_credential(&vp.credential, now, config.skew);
-                let vc = recorder.check("credential", Some(subject), vc.map_err(invalid))?;
-                let status = saifu_oid4vc::w3c::status::entries(&vc.credential);
-                Verified {
-                    issuer: vc.issuer,
-                    holder: vp.holder,
-                    credential: vc.credential,
-                    status,
-                }
-            }
-            _ => {
-                recorder.check("parse", Some(subject), Ok(()))?;
-                // One Data Integrity verification covers the presentation proof (with its
-                // challenge and domain) and the credential's proof.
-                let vp = ldp_vc::verify_presentation(presentation, &binding, now);
-                let vp = recorder.check("key_binding", Some(subject), vp.map_err(invalid))?;
-                recorder.check("credential", Some(subject), Ok(()))?;
-                Verified {
-                    issuer: vp.credential.issuer,
-                    holder: vp.holder,
-                    credential: vp.credential.credential,
-                    status: vp.credential.status,
-                }
-            }
+        let verified = if !query.require_cryptographic_holder_binding
+            && is_bare_credential(query.format, presentation)
+        {
+            self.bare_credential(recorder, query, subject, presentation, now)?
+        } else {
+            self.bound_presentation(recorder, query, subject, presentation, &binding, now)?
         };
-        let bound = match verified.credential["credentialSubject"].get("id") {
-            Some(Value::String(id)) if *id == verified.holder => Ok(()),
-            other => Err(invalid(W3cFormatError::HolderMismatch {
-                holder: verified.holder.clone(),
-                subject: other.and_then(Value::as_str).unwrap_or("(none)").to_owned(),
-            })),
-        };
-        recorder.check("holder_binding", Some(subject), bound)?;
+        match &verified.holder {
+            Some(holder) => {
+                let bound = match verified.credential["credentialSubject"].get("id") {
+                    Some(Value::String(id)) if id == holder => Ok(()),
+                    other => Err(invalid(W3cFormatError::HolderMismatch {
+                        holder: holder.clone(),
+                        subject: other.and_then(Value::as_str).unwrap_or("(none)").to_owned(),
+                    })),
+                };
+                recorder.check("holder_binding", Some(subject), bound)?;
+            }
+            None => recorder.skip(
+                "holder_binding",
+                Some(subject),
+                "the query does not require holder binding",
+            ),
+        }
         let types = expanded_types(&verified.credential);
         recorder.check(
             "trust",
@@ -101,7 +76,10 @@ impl Verifier {
         )?;
         self.w3c_status(recorder, &query.id, subject, &verified, now)
             .await?;
-        let holder_key = did_key_public(&verified.holder).ok();
+        let holder_key = verified
+            .holder
+            .as_deref()
+            .and_then(|holder| did_key_public(holder).ok());
         recorder.credential(
             &query.id,
             PresentedCredential {
@@ -118,9 +96,101 @@ impl Verifier {
             doctype: None,
             types,
             claims: Value::Object(verified.credential),
-            holder_binding: true,
+            holder_binding: verified.holder.is_some(),
             authorities: Vec::new(),
         })
+    }
+
+    /// A credential presented as is (B.1: without holder binding when the query does not
+    /// require it): its proof and validity only.
+    fn bare_credential(
+        &self,
+        recorder: &mut Recorder,
+        query: &CredentialQuery,
+        subject: &str,
+        presentation: &Value,
+        now: i64,
+    ) -> Result<Verified, VerifierError> {
+        let invalid = |source| VerifierError::from_w3c(&query.id, source);
+        recorder.check("parse", Some(subject), Ok(()))?;
+        recorder.skip(
+            "key_binding",
+            Some(subject),
+            "the query does not require holder binding",
+        );
+        let verified = match presentation {
+            Value::String(token) => {
+                jwt_vc::verify_credential(token, now, self.config.skew).map(|vc| Verified {
+                    issuer: vc.issuer,
+                    holder: None,
+                    status: saifu_oid4vc::w3c::status::entries(&vc.credential),
+                    credential: vc.credential,
+                })
+            }
+            document => ldp_vc::verify_credential(document, now).map(|vc| Verified {
+                issuer: vc.issuer,
+                holder: None,
+                credential: vc.credential,
+                status: vc.status,
+            }),
+        };
+        recorder.check("credential", Some(subject), verified.map_err(invalid))
+    }
+
+    /// A verifiable presentation bound to the request, with the one credential it carries.
+    fn bound_presentation(
+        &self,
+        recorder: &mut Recorder,
+        query: &CredentialQuery,
+        subject: &str,
+        presentation: &Value,
+        binding: &Binding<'_>,
+        now: i64,
+    ) -> Result<Verified, VerifierError> {
+        let invalid = |source| VerifierError::from_w3c(&query.id, source);
+        let verified = match query.format {
+            Format::JwtVcJson => {
+                let token = presentation.as_str().ok_or_else(|| {
+                    invalid(W3cFormatError::Malformed(
+                        "a jwt_vc_json presentation is a VP-JWT string".into(),
+                    ))
+                });
+                let token = recorder.check("parse", Some(subject), token)?;
+                let config = &self.config;
+                let vp = jwt_vc::verify_presentation(
+                    token,
+                    binding,
+                    now,
+                    config.key_binding_max_age,
+                    config.skew,
+                );
+                let vp = recorder.check("key_binding", Some(subject), vp.map_err(invalid))?;
+                let vc = jwt_vc::verify_credential(&vp.credential, now, config.skew);
+                let vc = recorder.check("credential", Some(subject), vc.map_err(invalid))?;
+                let status = saifu_oid4vc::w3c::status::entries(&vc.credential);
+                Verified {
+                    issuer: vc.issuer,
+                    holder: Some(vp.holder),
+                    credential: vc.credential,
+                    status,
+                }
+            }
+            _ => {
+                recorder.check("parse", Some(subject), Ok(()))?;
+                // One Data Integrity verification covers the presentation proof (with its
+                // challenge and domain) and the credential's proof.
+                let vp = ldp_vc::verify_presentation(presentation, binding, now);
+                let vp = recorder.check("key_binding", Some(subject), vp.map_err(invalid))?;
+                recorder.check("credential", Some(subject), Ok(()))?;
+                Verified {
+                    issuer: vp.credential.issuer,
+                    holder: Some(vp.holder),
+                    credential: vp.credential.credential,
+                    status: vp.credential.status,
+                }
+            }
+        };
+        Ok(verified)
     }
 
     /// The issuer is named by its `did:key`, so its identity is the DID and that key; it must be
@@ -230,6 +300,24 @@ impl Verifier {
         // A list is signed when it is served, so its `validFrom` may be a moment after the
         // `now` this verification started at: the configured clock skew covers that.
         check_entry(&entry, &list, issuer, now + self.config.skew)
+    }
+}
+
+/// Whether a `jwt_vc_json` / `ldp_vc` answer is a credential rather than a presentation: a JWT
+/// with a `vc` claim, or a document typed `VerifiableCredential`. Only a shape test; what it
+/// is then verified as decides.
+fn is_bare_credential(format: Format, presentation: &Value) -> bool {
+    match (format, presentation) {
+        (Format::JwtVcJson, Value::String(token)) => {
+            saifu_crypto::jws::decode_compact(token, jwt_vc::MAX_TOKEN_LEN)
+                .ok()
+                .and_then(|jws| serde_json::from_slice::<Value>(&jws.payload).ok())
+                .is_some_and(|payload| payload.get("vc").is_some())
+        }
+        (Format::LdpVc, Value::Object(document)) => {
+            saifu_credential::w3c::model::has_type(document, "VerifiableCredential")
+        }
+        _ => false,
     }
 }
 

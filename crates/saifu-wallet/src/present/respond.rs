@@ -81,7 +81,15 @@ impl Wallet {
                 SD_JWT_VC => present(&credential, copy, &paths, request)
                     .await
                     .map(Value::String)?,
-                _ => present_w3c(&credential, copy, request).await?,
+                _ => {
+                    let bound = request
+                        .dcql
+                        .credentials
+                        .iter()
+                        .find(|q| q.id == query.id)
+                        .is_none_or(|q| q.require_cryptographic_holder_binding);
+                    present_w3c(&credential, copy, request, bound).await?
+                }
             };
             prepared.push(Prepared {
                 query: query.id.clone(),
@@ -242,16 +250,24 @@ const SD_JWT_VC: &str = "dc+sd-jwt";
 
 /// The verifiable presentation of W3C copy `copy`, signed by its holder key (the `did:key` that
 /// is its `credentialSubject.id`) for the request's nonce and client id: a VP-JWT for
-/// `jwt_vc_json`, a Data Integrity presentation for `ldp_vc` (OpenID4VP 1.0 B.1.3).
+/// `jwt_vc_json`, a Data Integrity presentation for `ldp_vc` (OpenID4VP 1.0 B.1.3). When the
+/// query does not require holder binding (`bound` false), the credential itself (B.1).
 async fn present_w3c(
     credential: &StoredCredential,
     copy: usize,
     request: &PresentationRequest,
+    bound: bool,
 ) -> Result<Value, WalletError> {
     let copy = &credential.copies[copy];
     let malformed = |e: &dyn std::fmt::Display| {
         WalletError::Corrupted(format!("credential {}: {e}", credential.id))
     };
+    if !bound {
+        return match credential.format.as_str() {
+            JWT_VC_JSON => Ok(Value::String(copy.credential.clone())),
+            _ => serde_json::from_str(&copy.credential).map_err(|e| malformed(&e)),
+        };
+    }
     let key = PrivateKey::from_jwk(&copy.holder_key)?;
     let method = did_key_method(key.public_key());
     let binding = Binding {
