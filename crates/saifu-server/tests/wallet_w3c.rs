@@ -340,63 +340,109 @@ async fn round_trip(format: Format) {
     assert_eq!(refreshed[0].status, CredentialStatus::Revoked);
 }
 
+/// What one refusal case changes in an otherwise correct presentation.
+struct Case<'a> {
+    /// The type the query asks for.
+    type_value: &'a str,
+    /// The credential presented.
+    credential: String,
+    /// A nonce other than the request's.
+    nonce: Option<&'a str>,
+    /// An audience other than the verifier's client id.
+    audience: Option<&'a str>,
+    /// Who signs the presentation.
+    signer: &'a LocalSigner,
+}
+
+/// Posts the presentation `case` describes to a fresh request; the verifier's stored result.
+async fn refused(node: &Node, wallet: &Wallet, format: Format, case: Case<'_>) -> Value {
+    let (id, request) = ask(node, wallet, format, case.type_value, "redirect_uri").await;
+    let nonce = case.nonce.unwrap_or(&request.nonce);
+    let audience = case.audience.unwrap_or(&request.client_id);
+    let presentation = vp(format, &case.credential, nonce, audience, case.signer).await;
+    post(node, &id, &request, presentation).await
+}
+
 /// Each refusal of the verifier, with its own error.
 async fn rejections(node: &Node, wallet: &Wallet, format: Format, stored: &StoredCredential) {
     let type_iri = format.config().1;
     let (issued, signer) = holder(stored, 2);
-
-    // Wrong nonce (VP-JWT `nonce` / Data Integrity `challenge`).
-    let (id, request) = ask(node, wallet, format, type_iri, "redirect_uri").await;
-    let presentation = vp(
-        format,
-        &issued,
-        "not-the-nonce",
-        &request.client_id,
-        &signer,
-    )
-    .await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "wrong_nonce", "{result}");
-
-    // Wrong audience (`aud` / `domain`).
-    let (id, request) = ask(node, wallet, format, type_iri, "redirect_uri").await;
-    let presentation = vp(
-        format,
-        &issued,
-        &request.nonce,
-        "redirect_uri:https://other.example/cb",
-        &signer,
-    )
-    .await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "wrong_audience", "{result}");
-
-    // Tampered credential (the holder re-signs the presentation over the altered credential).
-    let (id, request) = ask(node, wallet, format, type_iri, "redirect_uri").await;
-    let presentation = vp(
-        format,
-        &tamper(format, &issued),
-        &request.nonce,
-        &request.client_id,
-        &signer,
-    )
-    .await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "w3c_credential_invalid", "{result}");
-    let reason = result["report"]["error"]["source"].as_str().unwrap();
-    assert!(reason.contains("signature"), "{reason}");
-
-    // Someone else presenting the credential: not its subject.
-    let (id, request) = ask(node, wallet, format, type_iri, "redirect_uri").await;
     let thief = fresh_holder();
-    let presentation = vp(format, &issued, &request.nonce, &request.client_id, &thief).await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "w3c_credential_invalid", "{result}");
-    let reason = result["report"]["error"]["source"].as_str().unwrap();
-    assert!(reason.contains("bound to"), "{reason}");
+    let foreign = foreign_credential(format, &signer).await;
+    let correct = || Case {
+        type_value: type_iri,
+        credential: issued.clone(),
+        nonce: None,
+        audience: None,
+        signer: &signer,
+    };
+    let cases = [
+        // Wrong nonce (VP-JWT `nonce` / Data Integrity `challenge`).
+        (
+            Case {
+                nonce: Some("not-the-nonce"),
+                ..correct()
+            },
+            "wrong_nonce",
+            None,
+        ),
+        // Wrong audience (`aud` / `domain`).
+        (
+            Case {
+                audience: Some("redirect_uri:https://other.example/cb"),
+                ..correct()
+            },
+            "wrong_audience",
+            None,
+        ),
+        // Tampered credential (the holder re-signs the presentation over the altered one).
+        (
+            Case {
+                credential: tamper(format, &issued),
+                ..correct()
+            },
+            "w3c_credential_invalid",
+            Some("signature"),
+        ),
+        // Someone else presenting the credential: not its subject.
+        (
+            Case {
+                signer: &thief,
+                ..correct()
+            },
+            "w3c_credential_invalid",
+            Some("bound to"),
+        ),
+        // A query for another type.
+        (
+            Case {
+                type_value: "https://example.org/OtherCredential",
+                ..correct()
+            },
+            "query_not_satisfied",
+            None,
+        ),
+        // A well-formed credential from an issuer nobody trusts.
+        (
+            Case {
+                credential: foreign.clone(),
+                ..correct()
+            },
+            "untrusted_issuer",
+            None,
+        ),
+    ];
+    for (case, code, reason) in cases {
+        let result = refused(node, wallet, format, case).await;
+        assert_eq!(error_code(&result), code, "{result}");
+        if let Some(reason) = reason {
+            let source = result["report"]["error"]["source"].as_str().unwrap();
+            assert!(source.contains(reason), "{source}");
+        }
+    }
 
-    // A query for another type: the wallet cannot answer, the verifier refuses the answer.
-    let (id, request) = ask(
+    // The wallet itself finds nothing to answer a query for another type with.
+    let (_, request) = ask(
         node,
         wallet,
         format,
@@ -405,23 +451,6 @@ async fn rejections(node: &Node, wallet: &Wallet, format: Format, stored: &Store
     )
     .await;
     assert!(!wallet.consent(&request).await.unwrap().satisfiable);
-    let presentation = vp(format, &issued, &request.nonce, &request.client_id, &signer).await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "query_not_satisfied", "{result}");
-
-    // A well-formed credential from an issuer nobody trusts.
-    let (id, request) = ask(node, wallet, format, type_iri, "redirect_uri").await;
-    let foreign = foreign_credential(format, &signer).await;
-    let presentation = vp(
-        format,
-        &foreign,
-        &request.nonce,
-        &request.client_id,
-        &signer,
-    )
-    .await;
-    let result = post(node, &id, &request, presentation).await;
-    assert_eq!(error_code(&result), "untrusted_issuer", "{result}");
 }
 
 fn fresh_holder() -> LocalSigner {
