@@ -112,6 +112,16 @@ async fn ask(
     let query = json!({"credentials": [{"id": "degree", "format": format.id(),
         "meta": {"type_values": [[type_value]]},
         "claims": [{"path": ["credentialSubject", "degree"]}]}]});
+    ask_query(node, wallet, query, prefix).await
+}
+
+/// A presentation request for `query`, opened by `wallet`.
+async fn ask_query(
+    node: &Node,
+    wallet: &Wallet,
+    query: Value,
+    prefix: &str,
+) -> (String, PresentationRequest) {
     let body =
         json!({"dcql_query": query, "client_id_prefix": prefix, "response_mode": "direct_post"});
     let (status, created) = node
@@ -289,22 +299,13 @@ async fn round_trip(format: Format) {
         "require_cryptographic_holder_binding": false,
         "meta": {"type_values": [[type_iri]]},
         "claims": [{"path": ["credentialSubject", "degree"]}]}]});
-    let body = json!({"dcql_query": query, "client_id_prefix": "redirect_uri",
-        "response_mode": "direct_post"});
-    let (status, created) = node
-        .admin(Method::POST, "/admin/presentations", Some(body))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let request = wallet
-        .open_request(created["link"].as_str().unwrap())
-        .await
-        .unwrap();
+    let (id, request) = ask_query(&node, &wallet, query, "redirect_uri").await;
     let view = wallet.consent(&request).await.unwrap();
     wallet
         .respond(&request, &view, &Approval::minimal(&view))
         .await
         .unwrap();
-    let result = result(&node, created["id"].as_str().unwrap()).await;
+    let result = result(&node, &id).await;
     assert_eq!(result["status"], "verified", "{result}");
     let checks = result["report"]["checks"].as_array().unwrap();
     assert!(
