@@ -50,6 +50,9 @@ fn check(config: &CredentialConfig) -> Result<(), IssuerError> {
             config.id
         )));
     }
+    if let Some(definition) = &config.w3c {
+        crate::w3c::check_definition(definition)?;
+    }
     if config.vct.trim().is_empty() || config.display_name.trim().is_empty() {
         return Err(invalid("`vct` and `name` must not be empty".into()));
     }

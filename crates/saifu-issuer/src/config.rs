@@ -44,6 +44,44 @@ pub struct CredentialConfig {
     pub validity: i64,
     /// Whether credentials must be bound to a holder key (proofs required).
     pub holder_binding: bool,
+    /// A W3C format instead of SD-JWT VC (then `vct` only names the type for trust lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w3c: Option<W3cDefinition>,
+}
+
+/// The W3C Verifiable Credential formats of OpenID4VCI 1.0 Appendix A.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum W3cFormat {
+    /// `jwt_vc_json`: a VCDM 1.1 JWT (A.1.1).
+    #[serde(rename = "jwt_vc_json")]
+    JwtVcJson,
+    /// `ldp_vc`: a VCDM 2.0 credential with a Data Integrity proof (A.1.2).
+    #[serde(rename = "ldp_vc")]
+    LdpVc,
+}
+
+impl W3cFormat {
+    /// The format identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            W3cFormat::JwtVcJson => saifu_oid4vc::w3c::JWT_VC_JSON,
+            W3cFormat::LdpVc => saifu_oid4vc::w3c::LDP_VC,
+        }
+    }
+}
+
+/// What a W3C credential type is: its format, `type` values and `@context` entries (the
+/// `credential_definition` of A.1.1.2 / A.1.2.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct W3cDefinition {
+    /// The format.
+    pub format: W3cFormat,
+    /// `type` values after `VerifiableCredential`.
+    pub types: Vec<String>,
+    /// `@context` entries after the base context (VCDM 1.1 for `jwt_vc_json`, VCDM 2.0 for
+    /// `ldp_vc`); for `ldp_vc` each must be bundled, since it is canonicalized at issuance.
+    #[serde(default)]
+    pub contexts: Vec<String>,
 }
 
 /// One top-level claim of a credential type.

@@ -10,6 +10,7 @@ use saifu_credential::status::token::jwt;
 use saifu_credential::status::{
     Bits, ReferenceOptions, StatusList, StatusListToken, StatusReference, StatusValue,
 };
+use saifu_credential::w3c::di::{AUTHENTICATION, DidKeyResolver, MethodResolver};
 use saifu_crypto::{PublicKey, Signer};
 use saifu_oid4vc::vci::credential::{
     CredentialError, CredentialRequest, CredentialResponse, CredentialTarget, Issued,
@@ -399,9 +400,7 @@ impl<S: IssuerStore> Issuer<S> {
                 .issue_one(config, claims, subject_id, key.as_ref())
                 .await?;
             indexes.push(index);
-            credentials.push(IssuedCredential {
-                credential: Value::String(credential),
-            });
+            credentials.push(IssuedCredential { credential });
         }
         let notification_id = self.open_notification(token_digest, &indexes).await?;
         Ok(Issued {
@@ -444,10 +443,16 @@ impl<S: IssuerStore> Issuer<S> {
             max_future_skew: PROOF_FUTURE_SKEW,
             allowed_algorithms: &PROOF_ALGORITHMS,
         };
-        let no_kid = |_: &str| None;
+        // A wallet binding a W3C credential names its key by `did:key` (the binding method the
+        // metadata lists for those formats, OpenID4VCI 1.0 App. F.1 `kid`).
+        let did_key = |kid: &str| {
+            (config.w3c.is_some())
+                .then(|| DidKeyResolver.resolve(kid, AUTHENTICATION).ok())
+                .flatten()
+        };
         let verified = jwts
             .iter()
-            .map(|jwt| verify_jwt_proof(jwt, &expect, &no_kid))
+            .map(|jwt| verify_jwt_proof(jwt, &expect, &did_key))
             .collect::<Result<Vec<VerifiedProof>, _>>()
             .map_err(|e| CredentialError::from(&e))?;
         let mut nonces = BTreeSet::new();
@@ -467,14 +472,15 @@ impl<S: IssuerStore> Issuer<S> {
         Ok(verified.into_iter().map(|p| Some(p.public_key)).collect())
     }
 
-    /// Records a status list entry and signs one SD-JWT VC; its status index and the VC.
+    /// Records a status list entry and signs one credential (an SD-JWT VC, or a W3C credential
+    /// for a W3C type); its status index and the credential as the response carries it.
     async fn issue_one(
         &self,
         config: &CredentialConfig,
         claims: &Map<String, Value>,
         subject_id: Option<&str>,
         holder: Option<&PublicKey>,
-    ) -> Result<(i64, String), IssuerError> {
+    ) -> Result<(i64, Value), IssuerError> {
         let issued_at = now();
         let expires_at = issued_at + config.validity;
         let holder_jwk = holder.map(PublicKey::to_jwk);
@@ -496,6 +502,13 @@ impl<S: IssuerStore> Issuer<S> {
                 status_changed_at: None,
             })
             .await?;
+        if let Some(definition) = &config.w3c {
+            let credential = self
+                .sign_w3c(config, definition, claims, holder, index)
+                .await?;
+            let index = i64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
+            return Ok((index, credential));
+        }
         let reference = StatusReference::new(
             index,
             &self.config.status_list_uri(),
@@ -522,7 +535,7 @@ impl<S: IssuerStore> Issuer<S> {
             .await
             .map_err(|e| IssuerError::Signing(e.to_string()))?;
         let index = i64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
-        Ok((index, sd_jwt.to_compact()))
+        Ok((index, Value::String(sd_jwt.to_compact())))
     }
 
     /// Records `record` under a random free status index.

@@ -1,6 +1,7 @@
 //! saifu-issuer: the issuer role of OpenID4VCI 1.0 without HTTP — configuration, metadata,
 //! credential offers, the pre-authorized code Token Endpoint logic, nonces, and SD-JWT VC
-//! issuance with a Token Status List entry per credential.
+//! issuance with a Token Status List entry per credential; W3C credentials (`jwt_vc_json`,
+//! `ldp_vc`) with a Bitstring Status List entry.
 //!
 //! The operator's side: subjects (also from CSV) and offers made for them, offers published by
 //! reference, and revocation, suspension and reinstatement through the status list.
@@ -24,9 +25,12 @@ mod revocation;
 mod secret;
 mod store;
 mod subjects;
+mod w3c;
 
 pub use authorization::{AuthorizationError, AuthorizationStore};
-pub use config::{ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
+pub use config::{
+    ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES, W3cDefinition, W3cFormat,
+};
 pub use error::IssuerError;
 pub use issuer::{Issuer, NewOffer, OfferTerms, Recipient};
 pub use notification::WalletEvent;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use saifu_crypto::{Algorithm, Signer};
+use saifu_crypto::{Algorithm, KeyType, Signer};
 use saifu_oid4vc::oauth::pkce;
 use saifu_oid4vc::vci::metadata::{
     AuthorizationServerMetadata, BatchCredentialIssuance, ClaimDescription, ClaimDisplay,
@@ -11,9 +11,10 @@ use saifu_oid4vc::vci::metadata::{
     ProofTypeMetadata,
 };
 use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
-use serde_json::{Map, Value};
+use saifu_oid4vc::w3c::cryptosuite_for;
+use serde_json::{Map, Value, json};
 
-use crate::config::{CredentialConfig, IssuerConfig};
+use crate::config::{CredentialConfig, IssuerConfig, W3cDefinition, W3cFormat};
 
 /// Algorithms accepted in key proofs.
 pub(crate) const PROOF_ALGORITHMS: [Algorithm; 3] =
@@ -27,11 +28,20 @@ fn display(name: &str) -> Vec<Display> {
 }
 
 fn configuration(config: &CredentialConfig, signing_alg: Algorithm) -> CredentialConfiguration {
+    // W3C claims live under `credentialSubject` (OpenID4VCI 1.0 A.1.1.2 example).
+    let prefix = config
+        .w3c
+        .as_ref()
+        .map(|_| Value::String("credentialSubject".into()));
     let claims = config
         .claims
         .iter()
         .map(|claim| ClaimDescription {
-            path: vec![Value::String(claim.name.clone())],
+            path: prefix
+                .iter()
+                .cloned()
+                .chain([Value::String(claim.name.clone())])
+                .collect(),
             mandatory: None,
             display: Some(vec![ClaimDisplay {
                 name: Some(claim.display_name.clone()),
@@ -45,19 +55,31 @@ fn configuration(config: &CredentialConfig, signing_alg: Algorithm) -> Credentia
             proof_signing_alg_values_supported: algorithms,
             key_attestations_required: None,
         };
+        // W3C credentials bind the holder as `credentialSubject.id`, a `did:key`.
+        let method = if config.w3c.is_some() {
+            "did:key"
+        } else {
+            "jwk"
+        };
         (
-            Some(vec!["jwk".to_owned()]),
+            Some(vec![method.to_owned()]),
             Some(BTreeMap::from([("jwt".to_owned(), proof)])),
         )
     } else {
         (None, None)
     };
-    let mut format_specific = Map::new();
-    format_specific.insert("vct".into(), Value::String(config.vct.clone()));
+    let (format, format_specific, signing) = match &config.w3c {
+        None => {
+            let mut specific = Map::new();
+            specific.insert("vct".into(), Value::String(config.vct.clone()));
+            ("dc+sd-jwt", specific, signing_alg.jose_name().to_owned())
+        }
+        Some(definition) => w3c_configuration(definition, signing_alg),
+    };
     CredentialConfiguration {
-        format: "dc+sd-jwt".into(),
+        format: format.into(),
         scope: Some(config.scope.clone()),
-        credential_signing_alg_values_supported: Some(vec![signing_alg.jose_name().into()]),
+        credential_signing_alg_values_supported: Some(vec![Value::String(signing)]),
         cryptographic_binding_methods_supported: binding,
         proof_types_supported: proofs,
         credential_metadata: Some(CredentialMetadata {
@@ -66,6 +88,37 @@ fn configuration(config: &CredentialConfig, signing_alg: Algorithm) -> Credentia
         }),
         format_specific,
     }
+}
+
+/// The format, its `credential_definition` and the signing algorithm name of a W3C type:
+/// `jwt_vc_json` lists `type` and a JWS `alg` (A.1.1.2), `ldp_vc` also `@context` and names
+/// its Data Integrity cryptosuite (A.1.2.2 asks for a suite identifier; with
+/// `DataIntegrityProof` the cryptosuite is what tells suites apart).
+fn w3c_configuration(
+    definition: &W3cDefinition,
+    signing_alg: Algorithm,
+) -> (&'static str, Map<String, Value>, String) {
+    let mut credential_definition = Map::new();
+    let signing = match definition.format {
+        W3cFormat::JwtVcJson => match signing_alg.key_type() {
+            KeyType::Ed25519 => Algorithm::EdDSA.jose_name().to_owned(),
+            _ => signing_alg.jose_name().to_owned(),
+        },
+        W3cFormat::LdpVc => {
+            credential_definition.insert("@context".into(), json!(definition.context()));
+            cryptosuite_for(signing_alg.key_type()).map_or_else(
+                || signing_alg.jose_name().to_owned(),
+                |s| s.name().to_owned(),
+            )
+        }
+    };
+    credential_definition.insert("type".into(), json!(definition.types()));
+    let mut specific = Map::new();
+    specific.insert(
+        "credential_definition".into(),
+        Value::Object(credential_definition),
+    );
+    (definition.format.as_str(), specific, signing)
 }
 
 impl IssuerConfig {

@@ -30,6 +30,7 @@ fn credential(id: &str) -> CredentialConfig {
         }],
         validity: 60,
         holder_binding: true,
+        w3c: None,
     }
 }
 

@@ -280,7 +280,13 @@ async fn notification(
     Ok((StatusCode::NO_CONTENT, no_store()).into_response())
 }
 
+/// The Token Status List (`/status/1`) or a Bitstring Status List credential of the W3C
+/// credentials (`/status/w3c-revocation`, `/status/w3c-suspension`, media type `application/vc`,
+/// VCDM 2.0 §6.1).
 async fn status_list(State(role): Role, Path(list): Path<String>) -> Result<Response, Failure> {
+    if let Some(credential) = role.issuer.bitstring_status_list(&list).await? {
+        return Ok(([(header::CONTENT_TYPE, "application/vc")], Json(credential)).into_response());
+    }
     if list != "1" {
         return Ok(oauth_error(
             StatusCode::NOT_FOUND,

@@ -237,7 +237,8 @@ fn verifier(
         },
         ..VerifierConfig::default()
     };
-    let verifier = Verifier::new(keys, trust, Arc::new(status), config);
+    let verifier = Verifier::new(keys, trust, Arc::new(status), config)
+        .with_bitstring_status(webhook_client.clone());
     let host = url::Url::parse(base_url)
         .ok()
         .and_then(|url| url.host_str().map(str::to_owned))
@@ -307,6 +308,11 @@ fn trust_list(
                 iss: iss.trim_end_matches('/').to_owned(),
                 jwk: Box::new(key.to_jwk()),
             },
+            vct: VctFilter::Any,
+        });
+        // Its W3C credentials name it by the did:key of the same key.
+        entries.push(TrustEntry {
+            issuer: TrustedIssuer::Did(saifu_oid4vc::w3c::did_key(key)),
             vct: VctFilter::Any,
         });
     }

@@ -3,7 +3,7 @@
 //! credential types are the ones of the Japanese digital-ID plans (a national PID, a university
 //! diploma, an employment credential).
 
-use saifu_issuer::{ClaimConfig, CredentialConfig};
+use saifu_issuer::{ClaimConfig, CredentialConfig, W3cDefinition, W3cFormat};
 use serde::Deserialize;
 
 /// `[issuer]`: whether the node issues, as whom, and which credential types.
@@ -37,14 +37,25 @@ impl Default for IssuerSettings {
     }
 }
 
-/// One `[[issuer.credentials]]` entry: an SD-JWT VC type.
+/// One `[[issuer.credentials]]` entry: an SD-JWT VC type, or a W3C one (`format`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialSettings {
     /// Configuration id (`credential_configuration_id`).
     pub id: String,
-    /// The SD-JWT VC type (`vct`).
+    /// The SD-JWT VC type (`vct`); for a W3C format the name trust lists use, by default the
+    /// last of `types`.
+    #[serde(default)]
     pub vct: String,
+    /// The credential format.
+    #[serde(default)]
+    pub format: CredentialFormat,
+    /// W3C formats: the `type` values after `VerifiableCredential`.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// W3C formats: `@context` entries after the format's base context.
+    #[serde(default)]
+    pub contexts: Vec<String>,
     /// Display name.
     pub name: String,
     /// OAuth scope; the id when absent.
@@ -58,6 +69,21 @@ pub struct CredentialSettings {
     pub holder_binding: bool,
     /// The claims, in display order.
     pub claims: Vec<ClaimSettings>,
+}
+
+/// The format of a credential type (OpenID4VCI 1.0 Appendix A).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum CredentialFormat {
+    /// IETF SD-JWT VC.
+    #[default]
+    #[serde(rename = "dc+sd-jwt")]
+    SdJwtVc,
+    /// A W3C credential as a VCDM 1.1 JWT.
+    #[serde(rename = "jwt_vc_json")]
+    JwtVcJson,
+    /// A W3C credential with a Data Integrity proof.
+    #[serde(rename = "ldp_vc")]
+    LdpVc,
 }
 
 /// One claim of a credential type.
@@ -191,9 +217,23 @@ const SECONDS_PER_DAY: i64 = 86_400;
 impl CredentialSettings {
     /// The issuer's view of this credential type.
     pub fn to_config(&self) -> CredentialConfig {
+        let w3c = match self.format {
+            CredentialFormat::SdJwtVc => None,
+            CredentialFormat::JwtVcJson => Some(W3cFormat::JwtVcJson),
+            CredentialFormat::LdpVc => Some(W3cFormat::LdpVc),
+        }
+        .map(|format| W3cDefinition {
+            format,
+            types: self.types.clone(),
+            contexts: self.contexts.clone(),
+        });
+        let vct = match (&w3c, self.vct.is_empty()) {
+            (Some(_), true) => self.types.last().cloned().unwrap_or_default(),
+            _ => self.vct.clone(),
+        };
         CredentialConfig {
             id: self.id.clone(),
-            vct: self.vct.clone(),
+            vct,
             scope: self.scope.clone().unwrap_or_else(|| self.id.clone()),
             display_name: self.name.clone(),
             claims: self
@@ -207,6 +247,7 @@ impl CredentialSettings {
                 .collect(),
             validity: self.validity_days.saturating_mul(SECONDS_PER_DAY),
             holder_binding: self.holder_binding,
+            w3c,
         }
     }
 }
@@ -231,6 +272,9 @@ fn credential(id: &str, vct: &str, name: &str, claims: Vec<ClaimSettings>) -> Cr
     CredentialSettings {
         id: id.into(),
         vct: vct.into(),
+        format: CredentialFormat::SdJwtVc,
+        types: Vec::new(),
+        contexts: Vec::new(),
         name: name.into(),
         scope: None,
         validity_days: default_validity_days(),

@@ -57,6 +57,7 @@ async fn serve(store: Store) -> (String, saifu_crypto::PublicKey) {
             claims: vec![claim("given_name"), claim("degree")],
             validity: 3600,
             holder_binding: true,
+            w3c: None,
         }],
         offer_ttl: 300,
         token_ttl: 300,

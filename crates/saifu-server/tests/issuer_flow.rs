@@ -59,6 +59,7 @@ fn issuer(offer_ttl: i64, store: Store) -> IssuerRole {
             claims: vec![claim("given_name", true), claim("degree", false)],
             validity: 3600,
             holder_binding: true,
+            w3c: None,
         }],
         offer_ttl,
         token_ttl: 300,

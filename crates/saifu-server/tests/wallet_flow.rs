@@ -171,7 +171,7 @@ async fn pre_authorized_with_pin_then_minimal_unlinkable_presentations() {
         .collect();
     assert_eq!(shown.len(), 2);
     let parts = |sd_jwt: &str| -> Vec<String> { sd_jwt.split('~').map(str::to_owned).collect() };
-    let (a, b) = (parts(&shown[0].sd_jwt), parts(&shown[1].sd_jwt));
+    let (a, b) = (parts(&shown[0].credential), parts(&shown[1].credential));
     let signature = |jwt: &str| jwt.rsplit('.').next().unwrap().to_owned();
     assert_ne!(signature(&a[0]), signature(&b[0]));
     let salts = |disclosures: &[String]| -> Vec<String> {

@@ -6,6 +6,7 @@ use std::fmt::Display;
 use saifu_credential::sd_jwt::SdJwtError;
 use saifu_credential::sd_jwt_vc::SdJwtVcError;
 use saifu_oid4vc::dcql::{NoMatch, VpTokenError};
+use saifu_oid4vc::w3c::W3cFormatError;
 use serde::{Serialize, Serializer};
 
 use crate::trust::TrustError;
@@ -37,6 +38,16 @@ pub enum VerifierError {
         /// The rule that failed.
         #[serde(serialize_with = "display")]
         source: SdJwtVcError,
+    },
+    /// A W3C presentation or its credential failed the format's rules (signature, proof,
+    /// validity, holder binding, shape).
+    #[error("W3C credential for `{query}` is invalid: {source}")]
+    W3cCredentialInvalid {
+        /// The credential query it was presented under.
+        query: String,
+        /// The rule that failed.
+        #[serde(serialize_with = "display")]
+        source: W3cFormatError,
     },
     /// The KB-JWT `nonce` is not the request's.
     #[error("key binding of `{query}`: wrong nonce")]
@@ -128,6 +139,19 @@ impl VerifierError {
                 VerifierError::MissingKeyBinding { query }
             }
             source => VerifierError::CredentialInvalid { query, source },
+        }
+    }
+
+    /// Classifies a W3C refusal for the presentation under `query`: a presentation not bound
+    /// to the request's nonce or client id (VP-JWT `nonce`/`aud`, Data Integrity
+    /// `challenge`/`domain`) or stale gets the key binding variants every format shares.
+    pub(crate) fn from_w3c(query: &str, source: W3cFormatError) -> VerifierError {
+        let query = query.to_owned();
+        match source {
+            W3cFormatError::WrongNonce => VerifierError::WrongNonce { query },
+            W3cFormatError::WrongAudience => VerifierError::WrongAudience { query },
+            W3cFormatError::Stale => VerifierError::StaleKeyBinding { query },
+            source => VerifierError::W3cCredentialInvalid { query, source },
         }
     }
 

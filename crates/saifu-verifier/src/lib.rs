@@ -5,7 +5,8 @@
 //! signature, disclosures, `typ`, validity, key binding to the request's full prefixed
 //! `client_id` and `nonce`, §14.1.2), the [`TrustPolicy`] for each (issuer, `vct`), the Token
 //! Status List entry through a [`StatusChecker`], and finally that each presentation answers
-//! the credential query it was sent under. The answer is a [`VerificationReport`] listing every
+//! the credential query it was sent under. W3C credentials (`jwt_vc_json`, `ldp_vc`, Appendix
+//! B.1) go through the same steps with their own proofs and a Bitstring Status List. The answer is a [`VerificationReport`] listing every
 //! check with its outcome, and a typed [`VerifierError`] when the presentation is refused.
 
 pub mod client;
@@ -20,6 +21,7 @@ pub mod session;
 mod status;
 mod status_keys;
 mod trust;
+mod w3c;
 pub mod x509;
 
 pub use error::{QueryMismatch, VerifierError};

@@ -7,6 +7,7 @@ use saifu_credential::sd_jwt::{KeyBindingPolicy, Limits, SdJwt, SdJwtError, Veri
 use saifu_credential::sd_jwt_vc::{VcVerifyOptions, VerifiedVc, verify_vc};
 use saifu_credential::status::{ReferenceOptions, StatusValue};
 use saifu_crypto::{Algorithm, Jwk};
+use saifu_did::http::HttpClient;
 use saifu_oid4vc::dcql::{Candidate, CredentialQuery, Format, evaluate, validate_vp_token_shape};
 use serde_json::Value;
 
@@ -53,9 +54,11 @@ impl Default for VerifierConfig {
 /// The verifier role: checks OpenID4VP responses to its requests.
 pub struct Verifier {
     keys: IssuerKeys,
-    trust: Arc<dyn TrustPolicy>,
+    pub(crate) trust: Arc<dyn TrustPolicy>,
     status: Arc<dyn StatusChecker>,
-    config: VerifierConfig,
+    pub(crate) config: VerifierConfig,
+    /// Fetches Bitstring Status Lists of W3C credentials; `None` refuses credentials with one.
+    pub(crate) bitstring_http: Option<HttpClient>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -74,7 +77,8 @@ struct Accepted {
     /// Its position in that query's `vp_token` array.
     index: usize,
     candidate: Candidate,
-    sd_jwt: SdJwt,
+    /// The SD-JWT, for the over-disclosure check (W3C credentials have no disclosures).
+    sd_jwt: Option<SdJwt>,
 }
 
 impl Verifier {
@@ -91,7 +95,14 @@ impl Verifier {
             trust,
             status,
             config,
+            bitstring_http: None,
         }
+    }
+
+    /// Fetches the Bitstring Status Lists of W3C credentials through `http`.
+    pub fn with_bitstring_status(mut self, http: HttpClient) -> Verifier {
+        self.bitstring_http = Some(http);
+        self
     }
 
     /// The JOSE names of the algorithms accepted for issuer signatures and KB-JWTs, which a
@@ -144,9 +155,20 @@ impl Verifier {
             let presentations = vp_token.get(&query.id).and_then(Value::as_array);
             for (index, presentation) in presentations.into_iter().flatten().enumerate() {
                 let subject = format!("{}[{index}]", query.id);
-                let (candidate, sd_jwt) = self
-                    .presentation(recorder, request, query, &subject, presentation, now)
-                    .await?;
+                let (candidate, sd_jwt) = match query.format {
+                    Format::JwtVcJson | Format::LdpVc => {
+                        let candidate = self
+                            .w3c_presentation(recorder, request, query, &subject, presentation, now)
+                            .await?;
+                        (candidate, None)
+                    }
+                    _ => {
+                        let (candidate, sd_jwt) = self
+                            .presentation(recorder, request, query, &subject, presentation, now)
+                            .await?;
+                        (candidate, Some(sd_jwt))
+                    }
+                };
                 accepted.push(Accepted {
                     query: query.id.clone(),
                     index,
@@ -295,7 +317,11 @@ impl Verifier {
                 continue; // the shape check admitted only known query ids
             };
             if let Some(found) = answer.matches.iter().find(|m| m.candidate == *id) {
-                let paths = over_disclosed(&presented.sd_jwt, &found.disclose, &self.config.limits);
+                let paths = presented
+                    .sd_jwt
+                    .as_ref()
+                    .map(|sd_jwt| over_disclosed(sd_jwt, &found.disclose, &self.config.limits))
+                    .unwrap_or_default();
                 if !paths.is_empty() {
                     recorder.warn(Warning::OverDisclosure {
                         subject: id.clone(),

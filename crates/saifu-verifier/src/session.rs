@@ -525,14 +525,20 @@ impl Unparsed<'_> {
 }
 
 /// The authorization request parameters of `session` (OpenID4VP 1.0 §5.1, §8.2, §8.3), its
-/// `client_metadata` declaring `vp_formats_supported` with the JOSE `algorithms` the verifier
-/// accepts, and for `direct_post.jwt` the response encryption key.
+/// `client_metadata` declaring `vp_formats_supported` (SD-JWT VC with the JOSE `algorithms` the
+/// verifier accepts, and the W3C formats), and for `direct_post.jwt` the response encryption key.
 fn request_parameters(session: &Session, algorithms: &[&str]) -> Map<String, Value> {
     let text = |value: &str| Value::String(value.to_owned());
     let mut metadata = Map::from_iter([(
         "vp_formats_supported".to_owned(),
         serde_json::json!({
-            "dc+sd-jwt": {"sd-jwt_alg_values": algorithms, "kb-jwt_alg_values": algorithms}
+            "dc+sd-jwt": {"sd-jwt_alg_values": algorithms, "kb-jwt_alg_values": algorithms},
+            // B.1.3.1.3 / B.1.3.2.3: what W3C credentials and presentations may be secured with.
+            "jwt_vc_json": {"alg_values": saifu_oid4vc::w3c::jwt_vc::ALGORITHMS.map(|a| a.jose_name())},
+            "ldp_vc": {
+                "proof_type_values": [saifu_credential::w3c::di::PROOF_TYPE],
+                "cryptosuite_values": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"]
+            }
         }),
     )]);
     if let Some(key) = &session.response_key {
@@ -631,9 +637,14 @@ mod tests {
             serde_json::from_str(get("client_metadata").expect("client_metadata")).expect("json");
         assert_eq!(
             metadata,
-            json!({"vp_formats_supported": {"dc+sd-jwt": {
-                "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]
-            }}})
+            json!({"vp_formats_supported": {
+                "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+                "jwt_vc_json": {"alg_values": ["ES256", "EdDSA", "Ed25519"]},
+                "ldp_vc": {
+                    "proof_type_values": ["DataIntegrityProof"],
+                    "cryptosuite_values": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"]
+                }
+            }})
         );
         assert_eq!(pairs.len(), 8);
     }

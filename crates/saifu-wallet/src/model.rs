@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 pub struct StoredCredential {
     /// The wallet's id for the credential (random).
     pub id: String,
-    /// The format, `dc+sd-jwt`.
+    /// The format: `dc+sd-jwt`, `jwt_vc_json` or `ldp_vc`.
     pub format: String,
     /// The Credential Issuer Identifier it came from.
     pub issuer: String,
@@ -22,9 +22,13 @@ pub struct StoredCredential {
     pub configuration_id: String,
     /// The SD-JWT VC type.
     pub vct: Option<String>,
+    /// W3C formats: the expanded `type` IRIs DCQL `type_values` match (OpenID4VP 1.0 B.1.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
     /// How to show the credential.
     pub display: CardDisplay,
-    /// Every claim the holder can disclose, as the credential holds them.
+    /// Every claim the holder can disclose, as the credential holds them; for a W3C format the
+    /// whole credential without its proof, since DCQL paths start at its root (B.1.2).
     pub claims: Map<String, Value>,
     /// The public JWK the issuer signed with, pinned at receipt (for status list tokens).
     pub issuer_key: Jwk,
@@ -43,8 +47,10 @@ pub struct StoredCredential {
 /// One issued copy of a credential and the private key it is bound to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CredentialCopy {
-    /// The SD-JWT as issued (all disclosures).
-    pub sd_jwt: String,
+    /// The credential as issued: the SD-JWT with all disclosures, the `jwt_vc_json` JWT, or the
+    /// `ldp_vc` JSON text. (Named `sd_jwt` in wallet files written before the W3C formats.)
+    #[serde(alias = "sd_jwt")]
+    pub credential: String,
     /// The holder's private key (JWK with `d`), sealed with the record.
     pub holder_key: Jwk,
     /// The verifier (full client id) this copy was shown to, if any.
@@ -145,4 +151,11 @@ pub struct PendingIssuance {
     pub requested_at: i64,
     /// The Notification Endpoint, if the issuer has one.
     pub notification_endpoint: Option<String>,
+    /// The format asked for (records written before the W3C formats are SD-JWT VC).
+    #[serde(default = "sd_jwt_vc")]
+    pub format: String,
+}
+
+fn sd_jwt_vc() -> String {
+    "dc+sd-jwt".to_owned()
 }

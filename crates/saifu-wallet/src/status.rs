@@ -1,14 +1,17 @@
-//! Refreshing what the wallet knows about its credentials' status (Token Status List): each
+//! Refreshing what the wallet knows about its credentials' status (Token Status List, and
+//! Bitstring Status List for W3C credentials): each
 //! copy's entry is read from the issuer's signed list, verified with the issuer key pinned when
 //! the credential was received, and the card marked valid, suspended or revoked.
 
 use std::sync::Arc;
 
 use saifu_credential::sd_jwt::{Limits, SdJwt};
+use saifu_credential::status::bitstring::{BitstringError, StatusEntry};
 use saifu_credential::status::{
     FetchConfig, ReferenceOptions, StatusListFetcher, StatusReference, StatusValue,
 };
 use saifu_crypto::PublicKey;
+use saifu_oid4vc::w3c::status::{STATUS_LIST_ACCEPT, check_entry};
 use serde_json::{Map, Value};
 
 use crate::WalletError;
@@ -33,6 +36,9 @@ impl Wallet {
     }
 
     async fn status_of(&self, credential: &StoredCredential) -> CredentialStatus {
+        if credential.format != "dc+sd-jwt" {
+            return self.w3c_status_of(credential).await;
+        }
         let Ok(key) = PublicKey::from_jwk(&credential.issuer_key) else {
             return CredentialStatus::Unknown;
         };
@@ -46,7 +52,7 @@ impl Wallet {
         };
         let mut worst = CredentialStatus::Valid;
         for copy in &credential.copies {
-            let Some(reference) = status_reference(&copy.sd_jwt, options) else {
+            let Some(reference) = status_reference(&copy.credential, options) else {
                 continue;
             };
             let status = match fetcher.status_of(&reference, now()).await {
@@ -59,6 +65,65 @@ impl Wallet {
         }
         worst
     }
+}
+
+impl Wallet {
+    /// The worst status among a W3C credential's Bitstring Status List entries (every copy
+    /// carries its own index), each checked against its list from the credential's issuer.
+    async fn w3c_status_of(&self, credential: &StoredCredential) -> CredentialStatus {
+        let Some(issuer) = saifu_credential::w3c::model::issuer_id(&credential.claims).ok() else {
+            return CredentialStatus::Unknown;
+        };
+        let mut worst = CredentialStatus::Valid;
+        for copy in &credential.copies {
+            for entry in w3c_entries(&credential.format, &copy.credential) {
+                worst = worse(worst, self.bitstring_status(&entry, issuer).await);
+            }
+        }
+        worst
+    }
+
+    async fn bitstring_status(&self, entry: &Value, issuer: &str) -> CredentialStatus {
+        let Ok(entry) = StatusEntry::parse(entry) else {
+            return CredentialStatus::Unknown;
+        };
+        let Ok(url) = url::Url::parse(&entry.list_credential) else {
+            return CredentialStatus::Unknown;
+        };
+        let Ok(answer) = self.http.get(&url, STATUS_LIST_ACCEPT).await else {
+            return CredentialStatus::Unknown;
+        };
+        let Ok(list) = serde_json::from_slice::<Value>(&answer.body) else {
+            return CredentialStatus::Unknown;
+        };
+        // The list is signed as it is served: a minute of skew for its `validFrom`.
+        match check_entry(&entry, &list, issuer, now() + 60) {
+            Ok(()) => CredentialStatus::Valid,
+            Err(BitstringError::Revoked) => CredentialStatus::Revoked,
+            Err(BitstringError::Suspended) => CredentialStatus::Suspended,
+            Err(_) => CredentialStatus::Unknown,
+        }
+    }
+}
+
+/// The `credentialStatus` entries of a stored W3C copy (a `jwt_vc_json` JWT's `vc` claim, or
+/// the `ldp_vc` document); stored copies were verified on receipt.
+fn w3c_entries(format: &str, stored: &str) -> Vec<Value> {
+    let document = if format == saifu_oid4vc::w3c::JWT_VC_JSON {
+        stored
+            .split('.')
+            .nth(1)
+            .and_then(|payload| saifu_crypto::b64::decode(payload, "payload").ok())
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .and_then(|payload| payload.get("vc").cloned())
+    } else {
+        serde_json::from_str::<Value>(stored).ok()
+    };
+    document
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(saifu_oid4vc::w3c::status::entries)
+        .unwrap_or_default()
 }
 
 /// The status entry of an SD-JWT VC copy (always in the signed payload, never disclosable).

@@ -25,6 +25,7 @@ pub fn config(signer: LocalSigner) -> IssuerConfig {
             }],
             validity: 60,
             holder_binding: true,
+            w3c: None,
         }],
         offer_ttl: 60,
         token_ttl: 60,

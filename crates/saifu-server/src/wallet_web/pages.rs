@@ -531,6 +531,7 @@ fn consent_page(view: &ConsentView, error: Option<&str>) -> Response {
                                     (claim.label) ": " strong { (value_text(&claim.value)) }
                                 }
                             }
+                            @if option.whole_credential { p.error { "This credential cannot share parts of itself: the verifier receives all of it, everything listed here, even what it did not ask for." } }
                             @if option.linkable { p.error { "Every copy of this credential was shown to someone else before; they could recognise you." } }
                         }
                     }

@@ -66,6 +66,7 @@ fn issuer(issuer_id: &str, store: Store) -> IssuerRole {
             claims: vec![claim("given_name", true), claim("degree", false)],
             validity: 3600,
             holder_binding: true,
+            w3c: None,
         }],
         offer_ttl: 600,
         token_ttl: 300,

@@ -63,6 +63,9 @@ pub struct CredentialOption {
     pub claims: Vec<ClaimConsent>,
     /// Whether every copy has already gone to another verifier.
     pub linkable: bool,
+    /// The format cannot disclose selectively (`jwt_vc_json`, `ldp_vc`): the verifier receives
+    /// the whole credential, so `claims` lists every claim of its subject, not only those asked.
+    pub whole_credential: bool,
 }
 
 /// One claim to disclose.
@@ -166,6 +169,7 @@ fn candidate(credential: &StoredCredential) -> Result<Candidate, WalletError> {
         "id": credential.id,
         "format": credential.format,
         "vct": credential.vct,
+        "types": credential.types,
         "claims": credential.claims,
         "holder_binding": true,
     }))
@@ -186,7 +190,10 @@ fn options(
         .iter()
         .filter_map(|found| {
             let credential = usable.iter().find(|c| c.id == found.candidate)?;
+            let whole_credential = credential.format != SD_JWT_VC;
             let pointers: Vec<String> = match &found.disclose {
+                // Without selective disclosure the whole subject goes, whatever was asked.
+                _ if whole_credential => subject_pointers(&credential.claims),
                 Disclosure::WholeCredential => credential
                     .claims
                     .keys()
@@ -222,9 +229,34 @@ fn options(
                     .copies
                     .iter()
                     .any(|copy| copy.shown_to.as_deref().is_none_or(|to| to == client_id)),
+                whole_credential,
             })
         })
         .collect()
+}
+
+/// The SD-JWT VC format identifier, the one format here that discloses selectively.
+const SD_JWT_VC: &str = "dc+sd-jwt";
+
+/// Pointers to every member of a W3C credential's subject (or subjects).
+fn subject_pointers(credential: &Map<String, Value>) -> Vec<String> {
+    let escape = |name: &str| name.replace('~', "~0").replace('/', "~1");
+    match credential.get("credentialSubject") {
+        Some(Value::Object(subject)) => subject
+            .keys()
+            .map(|name| format!("/credentialSubject/{}", escape(name)))
+            .collect(),
+        Some(Value::Array(subjects)) => subjects
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_object().map(|s| (i, s)))
+            .flat_map(|(i, s)| {
+                s.keys()
+                    .map(move |name| format!("/credentialSubject/{i}/{}", escape(name)))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn label(labels: &Map<String, Value>, path: &str) -> String {

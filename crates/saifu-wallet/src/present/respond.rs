@@ -7,6 +7,8 @@ use saifu_credential::sd_jwt::{ClaimPath, KeyBindingRequest, Limits, SdJwt};
 use saifu_crypto::jwe::{self, ContentEncryption, EncryptOptions};
 use saifu_crypto::{Algorithm, Jwk, KeyType, LocalSigner, PrivateKey, PublicKey};
 use saifu_did::http::Outbound;
+use saifu_oid4vc::w3c::jwt_vc::{self, Binding};
+use saifu_oid4vc::w3c::{JWT_VC_JSON, LDP_VC, did_key_method, ldp_vc};
 use serde_json::{Map, Value};
 
 use super::consent::{Approval, ConsentView};
@@ -27,7 +29,7 @@ pub struct Presented {
 /// One presentation prepared for a query.
 struct Prepared {
     query: String,
-    presentation: String,
+    presentation: Value,
     credential: StoredCredential,
     copy: usize,
     shared: SharedCredential,
@@ -75,7 +77,20 @@ impl Wallet {
             let paths: Vec<String> = option.claims.iter().map(|c| c.path.clone()).collect();
             let credential = self.credential(&option.credential).await?;
             let copy = pick_copy(&credential, &request.client_id, approval.allow_linkable)?;
-            let presentation = present(&credential, copy, &paths, request).await?;
+            let presentation = match credential.format.as_str() {
+                SD_JWT_VC => present(&credential, copy, &paths, request)
+                    .await
+                    .map(Value::String)?,
+                _ => {
+                    let bound = request
+                        .dcql
+                        .credentials
+                        .iter()
+                        .find(|q| q.id == query.id)
+                        .is_none_or(|q| q.require_cryptographic_holder_binding);
+                    present_w3c(&credential, copy, request, bound).await?
+                }
+            };
             prepared.push(Prepared {
                 query: query.id.clone(),
                 presentation,
@@ -90,7 +105,7 @@ impl Wallet {
         }
         let mut vp_token = Map::new();
         for p in &prepared {
-            vp_token.insert(p.query.clone(), Value::from(vec![p.presentation.clone()]));
+            vp_token.insert(p.query.clone(), Value::Array(vec![p.presentation.clone()]));
         }
         let shared = prepared.iter().map(|p| p.shared.clone()).collect();
         let sent = self.send(request, Value::Object(vp_token)).await;
@@ -211,7 +226,7 @@ async fn present(
         WalletError::Corrupted(format!("credential {}: {e}", credential.id))
     };
     let sd_jwt =
-        SdJwt::parse_compact(&copy.sd_jwt, &Limits::default()).map_err(|e| malformed(&e))?;
+        SdJwt::parse_compact(&copy.credential, &Limits::default()).map_err(|e| malformed(&e))?;
     let paths = paths
         .iter()
         .map(|p| p.parse::<ClaimPath>())
@@ -228,6 +243,55 @@ async fn present(
         .await
         .map_err(|e| malformed(&e))?;
     Ok(presented.to_compact())
+}
+
+/// The SD-JWT VC format identifier.
+const SD_JWT_VC: &str = "dc+sd-jwt";
+
+/// The verifiable presentation of W3C copy `copy`, signed by its holder key (the `did:key` that
+/// is its `credentialSubject.id`) for the request's nonce and client id: a VP-JWT for
+/// `jwt_vc_json`, a Data Integrity presentation for `ldp_vc` (OpenID4VP 1.0 B.1.3). When the
+/// query does not require holder binding (`bound` false), the credential itself (B.1).
+async fn present_w3c(
+    credential: &StoredCredential,
+    copy: usize,
+    request: &PresentationRequest,
+    bound: bool,
+) -> Result<Value, WalletError> {
+    let copy = &credential.copies[copy];
+    let malformed = |e: &dyn std::fmt::Display| {
+        WalletError::Corrupted(format!("credential {}: {e}", credential.id))
+    };
+    if !bound {
+        return match credential.format.as_str() {
+            JWT_VC_JSON => Ok(Value::String(copy.credential.clone())),
+            _ => serde_json::from_str(&copy.credential).map_err(|e| malformed(&e)),
+        };
+    }
+    let key = PrivateKey::from_jwk(&copy.holder_key)?;
+    let method = did_key_method(key.public_key());
+    let binding = Binding {
+        nonce: &request.nonce,
+        audience: &request.client_id,
+    };
+    match credential.format.as_str() {
+        JWT_VC_JSON => {
+            let signer = holder_signer(&copy.holder_key)?.with_key_id(method);
+            jwt_vc::sign_presentation(&copy.credential, &binding, now(), &signer)
+                .await
+                .map(Value::String)
+                .map_err(|e| malformed(&e))
+        }
+        LDP_VC => {
+            let signer = LocalSigner::new(key)?.with_key_id(method);
+            let issued: Value =
+                serde_json::from_str(&copy.credential).map_err(|e| malformed(&e))?;
+            ldp_vc::sign_presentation(&issued, &binding, now(), &signer)
+                .await
+                .map_err(|e| malformed(&e))
+        }
+        other => Err(WalletError::Unsupported(format!("presenting `{other}`"))),
+    }
 }
 
 /// The signer of a stored holder key; Ed25519 signs as `EdDSA`, the name every verifier knows.

@@ -6,6 +6,7 @@ use saifu_crypto::{Algorithm, LocalSigner, PrivateKey, jws};
 use saifu_oid4vc::vci::credential::CredentialResponse;
 use saifu_oid4vc::vci::metadata::CredentialConfiguration;
 use saifu_oid4vc::vci::token::TokenResponse;
+use saifu_oid4vc::w3c::{JWT_VC_JSON, LDP_VC, did_key_method};
 use serde_json::{Map, Value, json};
 
 use super::{OfferPreview, Received, display};
@@ -15,6 +16,9 @@ use crate::{WalletError, wire};
 
 /// `typ` of an OpenID4VCI key proof (App. F.1).
 const PROOF_TYP: &str = "openid4vci-proof+jwt";
+
+/// The SD-JWT VC format identifier.
+const SD_JWT_VC: &str = "dc+sd-jwt";
 
 /// Holder key algorithms the wallet can prove, in preference order (HAIP prefers ES256).
 const PROOF_ALGORITHMS: [Algorithm; 3] = [Algorithm::ES256, Algorithm::EdDSA, Algorithm::Ed25519];
@@ -76,16 +80,17 @@ impl Wallet {
         let (status, body) = loop {
             let nonce = self.fresh_nonce(ask).await?;
             let mut proofs = Vec::with_capacity(holders.len());
+            // W3C credentials bind the holder as a `did:key` (the binding method the issuer
+            // lists for them), so the proof names the key by that DID URL.
+            let by_did = ask.configuration.format != SD_JWT_VC;
             for holder in &holders {
-                proofs.push(
-                    proof(
-                        holder,
-                        &metadata.credential_issuer,
-                        nonce.as_deref(),
-                        ask.client_id,
-                    )
-                    .await?,
-                );
+                let target = ProofTarget {
+                    audience: &metadata.credential_issuer,
+                    nonce: nonce.as_deref(),
+                    client_id: ask.client_id,
+                    by_did,
+                };
+                proofs.push(proof(holder, &target).await?);
             }
             let mut request = Map::new();
             match ask.identifier {
@@ -116,25 +121,18 @@ impl Wallet {
         let holder_keys = holders.iter().map(|h| h.private_key().to_jwk()).collect();
         match response {
             CredentialResponse::Issued(issued) => {
-                let texts = issued
+                let sent: Vec<Value> = issued
                     .credentials
                     .iter()
-                    .map(|c| {
-                        c.credential.as_str().map(str::to_owned).ok_or_else(|| {
-                            WalletError::Unsupported(
-                                "credentials other than SD-JWT VC strings".into(),
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                    .map(|c| c.credential.clone())
+                    .collect();
+                let issued_to = IssuedTo {
+                    issuer: &metadata.credential_issuer,
+                    configuration_id: ask.configuration_id,
+                    format: &ask.configuration.format,
+                };
                 let credential = self
-                    .store_issued(
-                        &metadata.credential_issuer,
-                        ask.configuration_id,
-                        display,
-                        &texts,
-                        holder_keys,
-                    )
+                    .store_issued(&issued_to, display, &sent, holder_keys)
                     .await?;
                 if let (Some(notification_id), Some(endpoint)) =
                     (&issued.notification_id, &metadata.notification_endpoint)
@@ -166,6 +164,7 @@ impl Wallet {
                     display,
                     requested_at: now(),
                     notification_endpoint: metadata.notification_endpoint.clone(),
+                    format: ask.configuration.format.clone(),
                 };
                 self.store
                     .put(
@@ -204,17 +203,21 @@ impl Wallet {
         let CredentialResponse::Issued(issued) = response else {
             return Ok(None);
         };
-        let texts = issued
+        let sent: Vec<Value> = issued
             .credentials
             .iter()
-            .filter_map(|c| c.credential.as_str().map(str::to_owned))
-            .collect::<Vec<_>>();
+            .map(|c| c.credential.clone())
+            .collect();
+        let issued_to = IssuedTo {
+            issuer: &pending.issuer,
+            configuration_id: &pending.configuration_id,
+            format: &pending.format,
+        };
         let credential = self
             .store_issued(
-                &pending.issuer,
-                &pending.configuration_id,
+                &issued_to,
                 pending.display.clone(),
-                &texts,
+                &sent,
                 pending.holder_keys.clone(),
             )
             .await?;
@@ -228,22 +231,36 @@ impl Wallet {
         Ok(Some(credential))
     }
 
-    /// Verifies the issued `texts` against the holder keys and stores them as one credential.
+    /// Verifies the issued credentials `sent` against the holder keys and stores them as one
+    /// credential.
     async fn store_issued(
         &self,
-        issuer: &str,
-        configuration_id: &str,
+        to: &IssuedTo<'_>,
         display: crate::model::CardDisplay,
-        texts: &[String],
+        sent: &[Value],
         holder_keys: Vec<saifu_crypto::Jwk>,
     ) -> Result<StoredCredential, WalletError> {
-        let checked = self.check_issued(issuer, texts, &holder_keys).await?;
+        let checked = if to.format == SD_JWT_VC {
+            let texts = sent
+                .iter()
+                .map(|c| {
+                    c.as_str().map(str::to_owned).ok_or_else(|| {
+                        WalletError::InvalidCredential("an SD-JWT VC must be a string".into())
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            self.check_issued(to.issuer, &texts, &holder_keys).await?
+        } else {
+            self.check_issued_w3c(to.format, to.issuer, sent, &holder_keys)
+                .await?
+        };
         let credential = StoredCredential {
             id: random_id(),
-            format: "dc+sd-jwt".into(),
-            issuer: issuer.to_owned(),
-            configuration_id: configuration_id.to_owned(),
-            vct: Some(checked.vct),
+            format: to.format.to_owned(),
+            issuer: to.issuer.to_owned(),
+            configuration_id: to.configuration_id.to_owned(),
+            vct: checked.vct,
+            types: checked.types,
             display,
             claims: checked.claims,
             issuer_key: checked.issuer_key,
@@ -276,6 +293,13 @@ impl Wallet {
     }
 }
 
+/// Whom a credential came from, for which configuration, in which format.
+struct IssuedTo<'a> {
+    issuer: &'a str,
+    configuration_id: &'a str,
+    format: &'a str,
+}
+
 /// One Credential Request's inputs.
 struct CredentialAsk<'a> {
     preview: &'a OfferPreview,
@@ -288,7 +312,7 @@ struct CredentialAsk<'a> {
 
 /// The holder key algorithm, among those the configuration accepts in `jwt` proofs.
 fn proof_algorithm(configuration: &CredentialConfiguration) -> Result<Algorithm, WalletError> {
-    if configuration.format != "dc+sd-jwt" {
+    if ![SD_JWT_VC, JWT_VC_JSON, LDP_VC].contains(&configuration.format.as_str()) {
         return Err(WalletError::Unsupported(format!(
             "credential format `{}`",
             configuration.format
@@ -308,25 +332,36 @@ fn proof_algorithm(configuration: &CredentialConfiguration) -> Result<Algorithm,
         })
 }
 
-/// A `jwt` key proof of `holder` for `nonce`, addressed to `audience` (App. F.1).
-async fn proof(
-    holder: &LocalSigner,
-    audience: &str,
-    nonce: Option<&str>,
-    client_id: Option<&str>,
-) -> Result<String, WalletError> {
+/// Where a key proof goes and how it names the key.
+struct ProofTarget<'a> {
+    /// The Credential Issuer Identifier.
+    audience: &'a str,
+    /// The issuer's `c_nonce`.
+    nonce: Option<&'a str>,
+    /// The wallet's client id, when it authenticated.
+    client_id: Option<&'a str>,
+    /// Name the key by its `did:key` URL (`kid`) instead of a `jwk` header.
+    by_did: bool,
+}
+
+/// A `jwt` key proof of `holder` for `target` (App. F.1).
+async fn proof(holder: &LocalSigner, target: &ProofTarget<'_>) -> Result<String, WalletError> {
     let mut header = Map::new();
     header.insert("typ".into(), PROOF_TYP.into());
-    let jwk = holder.private_key().public_key().to_jwk();
-    header.insert(
-        "jwk".into(),
-        serde_json::to_value(jwk).expect("a JWK serializes"),
-    );
-    let mut claims = json!({"aud": audience, "iat": now()});
-    if let Some(nonce) = nonce {
+    let public = holder.private_key().public_key();
+    if target.by_did {
+        header.insert("kid".into(), did_key_method(public).into());
+    } else {
+        header.insert(
+            "jwk".into(),
+            serde_json::to_value(public.to_jwk()).expect("a JWK serializes"),
+        );
+    }
+    let mut claims = json!({"aud": target.audience, "iat": now()});
+    if let Some(nonce) = target.nonce {
         claims["nonce"] = nonce.into();
     }
-    if let Some(client_id) = client_id {
+    if let Some(client_id) = target.client_id {
         claims["iss"] = client_id.into();
     }
     let payload = serde_json::to_vec(&claims).expect("JSON serializes");

@@ -7,6 +7,7 @@ mod authorization;
 mod display;
 mod issuance;
 mod verify;
+mod w3c;
 
 use saifu_oid4vc::vci::metadata::{
     AuthorizationServerMetadata, CredentialIssuerMetadata, authorization_server_metadata_url,

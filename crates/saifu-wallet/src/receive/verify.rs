@@ -33,9 +33,11 @@ const SKEW: i64 = 300;
 
 /// The verified copies of one issued credential.
 pub struct CheckedIssuance {
-    /// The type.
-    pub vct: String,
-    /// The holder's claims (technical ones removed).
+    /// The SD-JWT VC type.
+    pub vct: Option<String>,
+    /// W3C formats: the expanded `type` IRIs.
+    pub types: Vec<String>,
+    /// The holder's claims (technical ones removed); a W3C credential's root.
     pub claims: Map<String, Value>,
     /// The issuer key that verified them.
     pub issuer_key: Jwk,
@@ -112,7 +114,7 @@ impl Wallet {
                 .ok_or_else(|| invalid("it is bound to a key this wallet did not prove".into()))?;
             let holder_key = unused.remove(position).clone();
             copies.push(CredentialCopy {
-                sd_jwt: text.clone(),
+                credential: text.clone(),
                 holder_key,
                 shown_to: None,
             });
@@ -129,7 +131,8 @@ impl Wallet {
             .collect();
         Ok(CheckedIssuance {
             expires_at: verified.claims().get("exp").and_then(Value::as_i64),
-            vct: verified.vct,
+            vct: Some(verified.vct),
+            types: Vec::new(),
             claims,
             issuer_key,
             copies,

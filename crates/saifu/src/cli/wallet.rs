@@ -472,6 +472,9 @@ fn describe(view: &ConsentView) -> String {
                 for claim in &option.claims {
                     text.push_str(&format!("    {}: {}\n", claim.label, claim.value));
                 }
+                if option.whole_credential {
+                    text.push_str("    note: this credential cannot share parts of itself; the verifier receives all of it\n");
+                }
                 if option.linkable {
                     text.push_str("    warning: every copy was shown to another verifier; they could link you\n");
                 }
