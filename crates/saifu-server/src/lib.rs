@@ -20,6 +20,8 @@ mod roles;
 mod router;
 mod server;
 mod settings;
+mod tls;
+mod vc_api;
 mod verifier;
 mod verifier_webhook;
 mod wallet_web;
@@ -32,7 +34,8 @@ pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
     ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
-    VerifierSettings,
+    VcApiSettings, VerifierSettings,
 };
+pub use tls::{CA_FILE, SelfSignedTls, TLS_DIR, TlsError};
 pub use verifier::VerifierRole;
 pub use witness::WitnessServer;

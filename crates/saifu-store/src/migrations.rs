@@ -99,6 +99,11 @@ macro_rules! migrations {
                 "registry",
                 include_str!(concat!("../migrations/", $dialect, "/0011_registry.sql")),
             ),
+            (
+                15,
+                "vc_api",
+                include_str!(concat!("../migrations/", $dialect, "/0015_vc_api.sql")),
+            ),
         ]
     };
 }
