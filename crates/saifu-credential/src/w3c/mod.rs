@@ -15,6 +15,7 @@ pub mod contexts;
 pub mod datetime;
 pub mod di;
 mod error;
+mod expand;
 pub mod jose;
 pub mod model;
 pub mod rdf;
