@@ -587,13 +587,12 @@ impl Walk {
                 Mapping::Keyword(_) | Mapping::Null => continue,
                 Mapping::Iri(predicate) => predicate,
             };
-            let term = context.terms.get(key.as_str());
             let items = match value {
                 Value::Array(items) => items.as_slice(),
                 one => std::slice::from_ref(one),
             };
             for item in items {
-                self.value(&subject, &predicate, key, term, item, &context, graph)?;
+                self.value(&subject, &predicate, key, item, &context, graph)?;
             }
         }
         Ok(subject)
@@ -601,17 +600,16 @@ impl Walk {
 
     /// One value of a property (§5.1.2 for nested objects, Value Expansion §5.3.2 for scalars)
     /// and its triple.
-    #[allow(clippy::too_many_arguments)]
     fn value(
         &mut self,
         subject: &NamedOrBlankNode,
         predicate: &NamedNode,
         key: &str,
-        term: Option<&TermDef>,
         item: &Value,
         context: &Arc<Context>,
         graph: &GraphName,
     ) -> Result<()> {
+        let term = context.terms.get(key);
         if term.is_some_and(|t| t.type_mapping == Some(TypeMapping::Unsupported)) {
             return Err(Declined);
         }
