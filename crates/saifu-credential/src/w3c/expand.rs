@@ -389,15 +389,15 @@ impl<'a> Definer<'a> {
                 .unwrap_or(self.protected),
             prefix,
         };
-        if let Some(old) = self.active.terms.get(term).filter(|old| old.protected) {
-            if !self.override_protected {
-                // §4.2.2 step 27: identical redefinitions keep the old one; others are errors,
-                // which `oxjsonld` reports.
-                if !old.same_as(&new) {
-                    return Err(Declined);
-                }
-                new = old.clone();
+        // §4.2.2 step 27: a protected term may only be redefined identically (the old one is
+        // kept); other redefinitions are errors, which `oxjsonld` reports.
+        if let Some(old) = self.active.terms.get(term).filter(|old| old.protected)
+            && !self.override_protected
+        {
+            if !old.same_as(&new) {
+                return Err(Declined);
             }
+            new = old.clone();
         }
         result.terms.insert(term.to_owned(), new);
         self.defined.insert(term, true);

@@ -1,11 +1,12 @@
 //! JSON-LD to RDF and RDFC-1.0 canonicalization: the "transformation" step of the `*-rdfc-*`
 //! cryptosuites.
 //!
-//! Expansion uses `oxjsonld` with a document loader that answers only from the bundled
-//! [`contexts`](super::contexts); canonicalization uses `oxrdf`'s RDFC-1.0. Both are bounded:
-//! documents are size- and depth-limited before parsing, and datasets whose blank nodes would
-//! make RDFC-1.0's Hash N-Degree Quads explode are refused first (RDFC-1.0 §8.2, "dataset
-//! poisoning"), because `oxrdf` itself has no work limit.
+//! Expansion keeps processed contexts between documents (`expand`) for the constructs
+//! credentials use, and hands anything else to `oxjsonld` with a document loader that answers
+//! only from the bundled [`contexts`](super::contexts); canonicalization uses `oxrdf`'s
+//! RDFC-1.0. Both are bounded: documents are size- and depth-limited before parsing, and
+//! datasets whose blank nodes would make RDFC-1.0's Hash N-Degree Quads explode are refused
+//! first (RDFC-1.0 §8.2, "dataset poisoning"), because `oxrdf` itself has no work limit.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
