@@ -4,9 +4,9 @@
 #     bash scripts/test-all.sh
 #
 # It installs what the tests need when it is missing (as root, through apt-get), then runs the
-# format check, clippy and the whole test suite. Each ensure_* function below owns one
-# prerequisite and exports what the tests read; a new prerequisite (a Python virtualenv,
-# Debian's chromium) gets its own ensure_* function, called from main.
+# format check, clippy, the whole test suite and a short run of every fuzz target. Each ensure_*
+# function below owns one prerequisite and exports what the tests read; a new prerequisite (a
+# Python virtualenv, Debian's chromium) gets its own ensure_* function, called from main.
 #
 # Environment:
 #   SAIFU_TEST_DATABASE_URL  PostgreSQL server where tests create and drop their own databases
@@ -128,6 +128,18 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# The nightly toolchain and cargo-fuzz, for the short fuzz run of every target (scripts/fuzz.sh).
+ensure_fuzzing() {
+  if ! cargo +nightly --version >/dev/null 2>&1; then
+    command -v rustup >/dev/null || die "fuzzing needs the nightly toolchain and rustup is not installed"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "cargo install cargo-fuzz"
+    cargo install cargo-fuzz --locked
+  fi
+}
+
 main() {
   export SAIFU_VECTORS_DIR=${SAIFU_VECTORS_DIR:-$repo/../shared/vectors}
   # The browser tests' screenshots (each step of the portal and web wallet stories) stay here
@@ -138,6 +150,7 @@ main() {
   ensure_npm_peers
   ensure_python_peers
   ensure_chromium
+  ensure_fuzzing
 
   log "cargo fmt --all -- --check"
   cargo fmt --all -- --check
@@ -145,6 +158,8 @@ main() {
   cargo clippy --workspace --all-targets -- -D warnings
   log "cargo test --workspace"
   cargo test --workspace
+  log "scripts/fuzz.sh 10 (every fuzz target, 10 seconds each)"
+  bash scripts/fuzz.sh 10
 }
 
 main "$@"

@@ -43,6 +43,8 @@ pub enum CredentialReply {
         jwe: String,
         /// The HTTP status of the response it encrypts (200, or 202 for a deferral).
         status: u16,
+        /// How many credentials it carries (0 for a deferral), for the node's metrics.
+        credentials: usize,
     },
 }
 
@@ -56,6 +58,7 @@ impl CredentialReply {
             Some(encryptor) => CredentialReply::Encrypted {
                 jwe: encryptor.seal(&response)?,
                 status: response.status(),
+                credentials: issued_count(&response),
             },
             None => CredentialReply::Plain(response),
         })
@@ -67,6 +70,21 @@ impl CredentialReply {
             CredentialReply::Plain(response) => response.status(),
             CredentialReply::Encrypted { status, .. } => *status,
         }
+    }
+
+    /// How many credentials the reply carries (0 for a deferral).
+    pub fn credential_count(&self) -> usize {
+        match self {
+            CredentialReply::Plain(response) => issued_count(response),
+            CredentialReply::Encrypted { credentials, .. } => *credentials,
+        }
+    }
+}
+
+fn issued_count(response: &CredentialResponse) -> usize {
+    match response {
+        CredentialResponse::Issued(issued) => issued.credentials.len(),
+        CredentialResponse::Deferred(_) => 0,
     }
 }
 

@@ -15,6 +15,7 @@
 //! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
 //! | `[registry]`   | (file only)          | on: a transparency log under `/registry/` |
 //! | `[vc_api]`     | (file only)          | on: W3C VC-API issue/verify routes         |
+//! | `[wallet]`     | (file only)          | on: the web wallet under `/wallet` |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
 //! function, so it is tested without touching the process environment.
@@ -27,7 +28,9 @@ use std::str::FromStr;
 use serde::Deserialize;
 use url::Url;
 
-use crate::settings::{IssuerSettings, RegistrySettings, VcApiSettings, VerifierSettings};
+use crate::settings::{
+    IssuerSettings, RegistrySettings, VcApiSettings, VerifierSettings, WalletSettings,
+};
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
 /// exposed to the network by accident.
@@ -60,6 +63,8 @@ pub struct Config {
     pub registry: RegistrySettings,
     /// The W3C VC-API routes.
     pub vc_api: VcApiSettings,
+    /// The web wallet.
+    pub wallet: WalletSettings,
 }
 
 /// Debug output hides a database password, so a logged configuration never leaks it.
@@ -83,6 +88,7 @@ impl fmt::Debug for Config {
             .field("verifier", &self.verifier)
             .field("registry", &self.registry)
             .field("vc_api", &self.vc_api)
+            .field("wallet", &self.wallet)
             .finish()
     }
 }
@@ -145,6 +151,8 @@ pub struct ConfigLayer {
     pub registry: Option<RegistrySettings>,
     /// The VC-API settings (`[vc_api]` in the file).
     pub vc_api: Option<VcApiSettings>,
+    /// The web wallet's settings (`[wallet]` in the file).
+    pub wallet: Option<WalletSettings>,
 }
 
 impl ConfigLayer {
@@ -181,6 +189,7 @@ impl ConfigLayer {
             verifier: None,
             registry: None,
             vc_api: None,
+            wallet: None,
         })
     }
 
@@ -204,6 +213,7 @@ impl ConfigLayer {
             verifier: over.verifier.or(self.verifier),
             registry: over.registry.or(self.registry),
             vc_api: over.vc_api.or(self.vc_api),
+            wallet: over.wallet.or(self.wallet),
         }
     }
 }
@@ -243,6 +253,7 @@ impl Config {
             verifier: merged.verifier.unwrap_or_default(),
             registry: merged.registry.unwrap_or_default(),
             vc_api: merged.vc_api.unwrap_or_default(),
+            wallet: merged.wallet.unwrap_or_default(),
         })
     }
 }

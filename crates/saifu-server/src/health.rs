@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::openapi::OAuthError;
 
 /// The health router; it answers only after the database answered, because a node without its
 /// database cannot do anything useful.
@@ -17,7 +18,10 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// 200 `{"status":"ok","version":…,"database":"sqlite"|"postgres"}`, or 503 in the OAuth error
 /// format when the database does not answer (the reason goes to the log, not to the client).
-async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/healthz", tag = "node",
+    responses((status = 200, description = "`{\"status\": \"ok\", \"version\", \"database\": \"sqlite\"|\"postgres\"}`", body = Object),
+              (status = 503, description = "The database did not answer", body = OAuthError)))]
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let database = state.store.backend().as_str();
     match state.store.ping().await {
         Ok(()) => Ok(Json(json!({

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::auth;
+use crate::metrics::Outcome;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -212,7 +213,8 @@ async fn deferred_credential(
 /// wallet asked for.
 fn reply(reply: CredentialReply) -> Response {
     let status = StatusCode::from_u16(reply.status()).unwrap_or(StatusCode::OK);
-    match reply {
+    let issued = Outcome::Issued(reply.credential_count());
+    let response = match reply {
         CredentialReply::Plain(response) => (status, no_store(), Json(response)).into_response(),
         CredentialReply::Encrypted { jwe, .. } => (
             status,
@@ -221,7 +223,8 @@ fn reply(reply: CredentialReply) -> Response {
             jwe,
         )
             .into_response(),
-    }
+    };
+    issued.attach(response)
 }
 
 /// The Notification Endpoint (§11): `204 No Content` once the event is recorded.

@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth;
 use crate::issuer::{Failure, IssuerRole, no_store, unauthorized};
+use crate::openapi::OAuthError;
 use crate::pages::qr_svg;
 use crate::settings::CredentialSettings;
 
@@ -96,17 +97,26 @@ pub(crate) fn issued_view(record: &IssuedRecord) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// Body of `POST /admin/subjects`: a subject's claims, and a password when it may log in to
+/// the issuer (authorization code flow).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SubjectBody {
+pub(crate) struct SubjectBody {
     id: String,
     #[serde(default)]
+    #[schema(value_type = Object)]
     claims: Map<String, Value>,
     #[serde(default)]
     password: Option<String>,
 }
 
-async fn put_subject(State(role): Role, body: String) -> Result<Response, Failure> {
+#[utoipa::path(post, path = "/admin/subjects", tag = "issuer admin",
+    request_body = SubjectBody,
+    responses((status = 201, description = "The subject as stored (never its password hash)", body = Object),
+              (status = 400, description = "Malformed body", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn put_subject(State(role): Role, body: String) -> Result<Response, Failure> {
     let body: SubjectBody = parse(&body)?;
     let subject = role
         .issuer
@@ -115,14 +125,21 @@ async fn put_subject(State(role): Role, body: String) -> Result<Response, Failur
     Ok((StatusCode::CREATED, Json(subject_view(&subject))).into_response())
 }
 
-async fn import_subjects(State(role): Role, body: String) -> Result<Response, Failure> {
+#[utoipa::path(post, path = "/admin/subjects/import", tag = "issuer admin",
+    request_body(content = String, content_type = "text/csv",
+                 description = "A header row of claim names, `id` first; one subject per row"),
+    responses((status = 200, description = "How many subjects were imported, and each refused row with its reason", body = Object),
+              (status = 400, description = "Not CSV, or no `id` column", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn import_subjects(State(role): Role, body: String) -> Result<Response, Failure> {
     let report = role.issuer.import_subjects_csv(&body).await?;
     Ok(Json(report).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     #[serde(default)]
     limit: Option<i64>,
     #[serde(default)]
@@ -135,7 +152,12 @@ impl ListQuery {
     }
 }
 
-async fn list_subjects(
+#[utoipa::path(get, path = "/admin/subjects", tag = "issuer admin",
+    params(("limit" = Option<i64>, Query, description = "At most this many (1–1000, default 100)")),
+    responses((status = 200, description = "`{\"subjects\": [...]}`", body = Object),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn list_subjects(
     State(role): Role,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
@@ -144,27 +166,47 @@ async fn list_subjects(
     Ok(Json(json!({ "subjects": views })).into_response())
 }
 
-async fn get_subject(State(role): Role, Path(id): Path<String>) -> Result<Response, Failure> {
+#[utoipa::path(get, path = "/admin/subjects/{id}", tag = "issuer admin",
+    params(("id" = String, Path, description = "The subject id")),
+    responses((status = 200, description = "The subject", body = Object),
+              (status = 404, description = "No such subject", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn get_subject(
+    State(role): Role,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
     let subject = role.issuer.subject(&id).await?;
     Ok(Json(subject_view(&subject)).into_response())
 }
 
-async fn delete_subject(State(role): Role, Path(id): Path<String>) -> Result<Response, Failure> {
+#[utoipa::path(delete, path = "/admin/subjects/{id}", tag = "issuer admin",
+    params(("id" = String, Path, description = "The subject id")),
+    responses((status = 204, description = "Removed"),
+              (status = 404, description = "No such subject", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn delete_subject(
+    State(role): Role,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
     role.issuer.remove_subject(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Body of `POST /admin/offers`: for a registered `subject`, or for literal `claims`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct OfferBody {
+pub(crate) struct OfferBody {
     credential_configuration_id: String,
     #[serde(default)]
     subject: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     claims: Option<Map<String, Value>>,
     /// A PIN required at the token endpoint (`true` for a 6-digit one, or a `tx_code` object).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     tx_code: Option<TxCodeChoice>,
     /// Publish the offer at a `credential_offer_uri` instead of inlining it in the link.
     #[serde(default)]
@@ -211,7 +253,13 @@ struct OfferCreated {
     tx_code: Option<String>,
 }
 
-async fn create_offer(State(role): Role, body: String) -> Result<Response, Failure> {
+#[utoipa::path(post, path = "/admin/offers", tag = "issuer admin",
+    request_body = OfferBody,
+    responses((status = 201, description = "The credential offer, its `openid-credential-offer://` link, a QR code (SVG) and the PIN to send separately", body = Object),
+              (status = 400, description = "Unknown configuration or subject, or both or neither of `subject` and `claims`", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn create_offer(State(role): Role, body: String) -> Result<Response, Failure> {
     let body: OfferBody = parse(&body)?;
     let terms = OfferTerms {
         tx_code: body.tx_code.and_then(TxCodeChoice::into_tx_code),
@@ -254,7 +302,13 @@ async fn offer_answer(
     })
 }
 
-async fn list_issued(
+#[utoipa::path(get, path = "/admin/credentials", tag = "issuer admin",
+    params(("limit" = Option<i64>, Query, description = "At most this many (1–1000, default 100)"),
+           ("subject" = Option<String>, Query, description = "Only this subject's credentials")),
+    responses((status = 200, description = "`{\"credentials\": [...]}`: status index, type, subject, holder key thumbprint, validity, status", body = Object),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn list_issued(
     State(role): Role,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
@@ -266,14 +320,31 @@ async fn list_issued(
     Ok(Json(json!({ "credentials": views })).into_response())
 }
 
-async fn get_issued(State(role): Role, Path(index): Path<i64>) -> Result<Response, Failure> {
+#[utoipa::path(get, path = "/admin/credentials/{index}", tag = "issuer admin",
+    params(("index" = i64, Path, description = "The credential's status list index")),
+    responses((status = 200, description = "The issued credential's record and the wallet's last notification", body = Object),
+              (status = 404, description = "No credential at that index", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn get_issued(
+    State(role): Role,
+    Path(index): Path<i64>,
+) -> Result<Response, Failure> {
     let record = role.issuer.issued(index).await?;
     let mut view = issued_view(&record);
     view["wallet_event"] = json!(role.issuer.wallet_event(index).await?);
     Ok(Json(view).into_response())
 }
 
-async fn change_status(
+#[utoipa::path(post, path = "/admin/credentials/{index}/{action}", tag = "issuer admin",
+    params(("index" = i64, Path, description = "The credential's status list index"),
+           ("action" = String, Path, description = "`revoke`, `suspend` or `reinstate`")),
+    responses((status = 200, description = "The record with its new status, published in the status list", body = Object),
+              (status = 400, description = "The change is not allowed (a revoked credential stays revoked)", body = OAuthError),
+              (status = 404, description = "No credential at that index, or no such action", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn change_status(
     State(role): Role,
     Path((index, action)): Path<(i64, String)>,
 ) -> Result<Response, Failure> {
@@ -305,7 +376,12 @@ fn pending_view(pending: &PendingRecord) -> Value {
     })
 }
 
-async fn list_pending(
+#[utoipa::path(get, path = "/admin/deferred", tag = "issuer admin",
+    params(("limit" = Option<i64>, Query, description = "At most this many (1–1000, default 100)")),
+    responses((status = 200, description = "`{\"pending\": [...]}`: issuances waiting for a decision", body = Object),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn list_pending(
     State(role): Role,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Failure> {
@@ -314,7 +390,14 @@ async fn list_pending(
     Ok(Json(json!({ "pending": views })).into_response())
 }
 
-async fn decide_pending(
+#[utoipa::path(post, path = "/admin/deferred/{id}/{decision}", tag = "issuer admin",
+    params(("id" = String, Path, description = "The pending issuance"),
+           ("decision" = String, Path, description = "`approve` or `reject`")),
+    responses((status = 200, description = "`{\"id\", \"state\"}`", body = Object),
+              (status = 404, description = "No such pending issuance, or no such decision", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn decide_pending(
     State(role): Role,
     Path((id, decision)): Path<(String, String)>,
 ) -> Result<Response, Failure> {
@@ -335,7 +418,11 @@ async fn decide_pending(
     )
 }
 
-async fn configurations(State(role): Role) -> Result<Response, Failure> {
+#[utoipa::path(get, path = "/admin/configurations", tag = "issuer admin",
+    responses((status = 200, description = "`credential_configurations_supported` as the issuer metadata publishes it", body = Object),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn configurations(State(role): Role) -> Result<Response, Failure> {
     role.issuer.reload_configurations().await?;
     let metadata = role.issuer.metadata();
     Ok(Json(json!({
@@ -344,9 +431,18 @@ async fn configurations(State(role): Role) -> Result<Response, Failure> {
     .into_response())
 }
 
+#[utoipa::path(post, path = "/admin/configurations", tag = "issuer admin",
+    request_body(content = Object, description = "A `[[issuer.credentials]]` entry of the config file: `id`, `vct`, `name`, `claims` [{`name`, `display`, `sd`}], optional `scope`, `validity_days`, `holder_binding`"),
+    responses((status = 201, description = "The new configuration as published", body = Object),
+              (status = 400, description = "Malformed, or the id exists", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
 /// `POST /admin/configurations`: a new credential type, in the shape of a
 /// `[[issuer.credentials]]` entry of the config file.
-async fn add_configuration(State(role): Role, body: String) -> Result<Response, Failure> {
+pub(crate) async fn add_configuration(
+    State(role): Role,
+    body: String,
+) -> Result<Response, Failure> {
     let settings: CredentialSettings = parse(&body)?;
     role.issuer.add_configuration(settings.to_config()).await?;
     tracing::info!(configuration = %settings.id, "credential configuration added");

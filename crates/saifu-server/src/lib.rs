@@ -14,6 +14,7 @@ mod issuer_admin;
 mod issuer_auth;
 mod metrics;
 mod node_files;
+mod openapi;
 mod pages;
 mod registry;
 mod roles;
@@ -34,7 +35,7 @@ pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
     ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings,
-    VcApiSettings, VerifierSettings,
+    VcApiSettings, VerifierSettings, WalletSettings,
 };
 pub use tls::{CA_FILE, SelfSignedTls, TLS_DIR, TlsError};
 pub use verifier::VerifierRole;

@@ -2,6 +2,12 @@
 //! method, route template and status, and latency histograms by route — so an operator sees
 //! load, errors and slow paths without a tracing backend. Routes are recorded as their
 //! templates (`/presentations/{id}/response`), never with ids or tokens in them.
+//!
+//! Beside HTTP, the node counts what its roles decided: credentials issued, presentations
+//! verified and presentations rejected by reason. A handler reports such an [`Outcome`] by
+//! putting it into its response's extensions; the same middleware that times the request counts
+//! it, so no handler needs a handle on the metrics. Reasons are fixed check names, never values
+//! from the request, so the number of series stays bounded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -18,11 +24,71 @@ use axum::routing::get;
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
+/// What a role decided while answering a request, for the domain counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// This many credentials were issued (a batch counts each copy).
+    Issued(usize),
+    /// A presentation passed every check.
+    Verified,
+    /// A presentation was refused; the name of the check that failed or of the refusal.
+    Rejected(&'static str),
+}
+
+impl Outcome {
+    /// `response` with this outcome attached for [`record`] to count.
+    pub(crate) fn attach(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 /// What the node counted since it started.
 #[derive(Debug, Default)]
 pub(crate) struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    outcomes: Mutex<Outcomes>,
+}
+
+/// The domain counters.
+#[derive(Debug, Default)]
+struct Outcomes {
+    issued: u64,
+    verified: u64,
+    rejected: BTreeMap<&'static str, u64>,
+}
+
+impl Outcomes {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Issued(n) => self.issued += n as u64,
+            Outcome::Verified => self.verified += 1,
+            Outcome::Rejected(reason) => *self.rejected.entry(reason).or_default() += 1,
+        }
+    }
+
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "# HELP saifu_credentials_issued_total Credentials issued (each copy of a batch counts).\n\
+             # TYPE saifu_credentials_issued_total counter\n\
+             saifu_credentials_issued_total {}\n\
+             # HELP saifu_presentations_verified_total Presentations that passed every check.\n\
+             # TYPE saifu_presentations_verified_total counter\n\
+             saifu_presentations_verified_total {}\n\
+             # HELP saifu_presentations_rejected_total Presentations refused, by the check that failed.\n\
+             # TYPE saifu_presentations_rejected_total counter",
+            self.issued, self.verified
+        );
+        for (reason, count) in &self.rejected {
+            let _ = writeln!(
+                out,
+                "saifu_presentations_rejected_total{{reason=\"{}\"}} {count}",
+                escape(reason)
+            );
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +121,18 @@ impl Metrics {
     /// The Prometheus text format (version 0.0.4).
     fn render(&self) -> String {
         let mut out = String::new();
+        if let Some(bytes) = resident_memory_bytes() {
+            let _ = writeln!(
+                out,
+                "# HELP process_resident_memory_bytes Resident memory size in bytes.\n\
+                 # TYPE process_resident_memory_bytes gauge\n\
+                 process_resident_memory_bytes {bytes}"
+            );
+        }
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .render(&mut out);
         out.push_str("# HELP saifu_http_requests_total HTTP requests answered, by method, route and status.\n");
         out.push_str("# TYPE saifu_http_requests_total counter\n");
         for ((method, route, status), count) in self
@@ -96,6 +174,15 @@ impl Metrics {
     }
 }
 
+/// The process's resident set size (`VmRSS` of `/proc/self/status`), where the system has it:
+/// what an operator watches for leaks, and what the soak test samples.
+fn resident_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Label values escape `\`, `"` and newlines (Prometheus text format).
 fn escape(value: &str) -> String {
     value
@@ -118,6 +205,13 @@ pub(crate) async fn record(
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
     let response = next.run(request).await;
+    if let Some(outcome) = response.extensions().get::<Outcome>() {
+        metrics
+            .outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .count(*outcome);
+    }
     metrics.record(
         &method,
         &route,

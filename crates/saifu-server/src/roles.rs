@@ -99,7 +99,9 @@ pub(crate) fn app_state(
         let issuer = issuer(&config.issuer, issuer_key, base_url, store.clone())?;
         state = state.with_issuer(IssuerRole::new(issuer, admin_token));
     }
-    state = state.with_wallet(web_wallet(&config.data_dir, base_url));
+    if config.wallet.enabled {
+        state = state.with_wallet(web_wallet(&config.data_dir, base_url));
+    }
     if config.registry.enabled {
         state = state.with_registry(registry(&config.data_dir, base_url, store)?);
     }

@@ -86,6 +86,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(crate::metrics::router(metrics.clone()))
         .merge(health::router())
+        .merge(crate::openapi::router())
         .merge(issuer::router(state.issuer.clone()))
         .merge(verifier::router(state.verifier.clone()))
         .merge(crate::pages::router(

@@ -132,6 +132,21 @@ impl Default for VcApiSettings {
     }
 }
 
+/// `[wallet]`: whether the node offers the web wallet (holders' encrypted wallet files under
+/// `data_dir/wallets/`). A node run only as an issuer, verifier or registry turns it off.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WalletSettings {
+    /// Serve the web wallet at `/wallet`.
+    pub enabled: bool,
+}
+
+impl Default for WalletSettings {
+    fn default() -> Self {
+        WalletSettings { enabled: true }
+    }
+}
+
 /// One trusted issuer: who, and for which credential types.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_did::http::HttpClient;
 use saifu_store::verifier::VerifierSessions;
+use saifu_verifier::Outcome as CheckOutcome;
 use saifu_verifier::client::{ClientIdPrefix, RequestSigners};
 use saifu_verifier::session::RespondError;
 use saifu_verifier::session::{
@@ -26,6 +27,8 @@ use serde_json::{Value, json};
 
 use crate::auth;
 use crate::error::ApiError;
+use crate::metrics::Outcome;
+use crate::openapi::OAuthError;
 use crate::verifier_webhook::Webhooks;
 
 /// The verifier a node runs, with the bearer token its admin endpoints require.
@@ -146,12 +149,19 @@ fn not_found(description: String) -> ApiError {
 /// a DIF Presentation Exchange 2.0 `presentation_definition` translated to DCQL; and optionally
 /// the client identifier prefix (default `redirect_uri`) and the response mode (default
 /// `direct_post`).
-#[derive(Debug, Deserialize)]
-struct CreateBody {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateBody {
+    /// What to ask for, as a DCQL query (OpenID4VP 1.0 §6).
+    #[schema(value_type = Option<Object>)]
     dcql_query: Option<Value>,
+    /// Legacy alternative to `dcql_query`: a DIF Presentation Exchange 2.0 definition.
+    #[schema(value_type = Option<Object>)]
     presentation_definition: Option<Value>,
+    /// `redirect_uri` (default), `decentralized_identifier` or `x509_san_dns`.
     client_id_prefix: Option<String>,
+    /// `direct_post` (default) or `direct_post.jwt`.
     response_mode: Option<String>,
+    /// An https URL told when the wallet has answered.
     webhook_url: Option<String>,
 }
 
@@ -191,7 +201,13 @@ impl CreateBody {
     }
 }
 
-async fn create(
+#[utoipa::path(post, path = "/admin/presentations", tag = "verifier admin",
+    request_body = CreateBody,
+    responses((status = 201, description = "The session: `id`, the authorization `request`, the `openid4vp://` `link` for the wallet and a QR code (SVG)", body = Object),
+              (status = 400, description = "Invalid DCQL query, unsupported prefix or response mode, or a prefix this node has no key for", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn create(
     State(role): Role,
     headers: HeaderMap,
     body: Result<Json<CreateBody>, JsonRejection>,
@@ -246,7 +262,13 @@ async fn request_object(State(role): Role, Path(id): Path<String>) -> Result<Res
     }
 }
 
-async fn status(
+#[utoipa::path(get, path = "/admin/presentations/{id}", tag = "verifier admin",
+    params(("id" = String, Path, description = "The session id")),
+    responses((status = 200, description = "`status` (`pending`, `verified`, `rejected`, `expired`) and, once answered, the verification `report`: every check with its outcome and reason, and the disclosed claims", body = Object),
+              (status = 404, description = "No such session", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
+pub(crate) async fn status(
     State(role): Role,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -295,7 +317,7 @@ async fn respond(
     State(role): Role,
     Path(id): Path<String>,
     form: Result<Form<ResponseForm>, FormRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Form(form) = form.map_err(|e| invalid_request(e.body_text()))?;
     match role
         .sessions
@@ -304,16 +326,45 @@ async fn respond(
     {
         Ok(report) => {
             notify(&role, &id, SessionStatus::Verified, &report).await;
-            Ok(Json(json!({})))
+            Ok(Outcome::Verified.attach(Json(json!({})).into_response()))
         }
         Err(error) => {
             if let RespondError::Rejected(report) = &error {
                 notify(&role, &id, SessionStatus::Rejected, report).await;
             }
-            Err(match error.oauth_code() {
+            let refusal = match error.oauth_code() {
                 Some(code) => ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string()),
                 None => server_error(&error),
+            };
+            let response = refusal.into_response();
+            Ok(match rejection_reason(&error) {
+                Some(reason) => Outcome::Rejected(reason).attach(response),
+                None => response,
             })
         }
     }
+}
+
+/// The metrics label of a refused response: the failed check, or the refusal that came before
+/// any check. `None` for the node's own failures, which are not the presentation's fault.
+fn rejection_reason<E>(error: &RespondError<E>) -> Option<&'static str> {
+    Some(match error {
+        RespondError::Rejected(report) => report
+            .checks
+            .iter()
+            .rev()
+            .find(|check| check.outcome == CheckOutcome::Failed)
+            .map_or("unknown", |check| check.name),
+        RespondError::UnknownSession => "unknown_session",
+        RespondError::StateMismatch => "state_mismatch",
+        RespondError::WrongResponseMode { .. } => "response_mode",
+        RespondError::Encrypted(_) => "encrypted_response",
+        RespondError::MalformedVpToken(_) => "vp_token_shape",
+        RespondError::Expired => "request_not_expired",
+        RespondError::AlreadyAnswered => "already_answered",
+        RespondError::StoredQuery(_)
+        | RespondError::MissingResponseKey
+        | RespondError::Report(_)
+        | RespondError::Store(_) => return None,
+    })
 }

@@ -25,6 +25,7 @@ fn config(data_dir: &Path, database_url: Option<&str>) -> Config {
         verifier: Default::default(),
         registry: Default::default(),
         vc_api: Default::default(),
+        wallet: Default::default(),
     }
 }
 
@@ -204,4 +205,28 @@ async fn unusable_database_stops_startup() {
         matches!(err, ServeError::Store(StoreError::UnsupportedScheme { .. })),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn each_role_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), None);
+    config.issuer.enabled = false;
+    config.verifier.enabled = false;
+    config.wallet.enabled = false;
+    config.registry.enabled = false;
+    let node = Running::start(&config).await;
+    let http = reqwest::Client::new();
+    for path in [
+        "/.well-known/openid-credential-issuer",
+        "/admin/presentations/any",
+        "/wallet",
+        "/registry/checkpoint",
+    ] {
+        let status = http.get(node.url(path)).send().await.unwrap().status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path} is off");
+    }
+    let health = http.get(node.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    node.stop().await;
 }

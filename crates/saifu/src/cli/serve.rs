@@ -9,7 +9,8 @@ use saifu_server::{Config, ConfigLayer, LogFormat, Server, shutdown_signal};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::cli::{CliError, GlobalArgs};
+use crate::cli::demo::{DemoNode, seed};
+use crate::cli::{CliError, GlobalArgs, output};
 
 /// Shown after the options of `saifu serve --help`.
 const AFTER_HELP: &str = "\
@@ -39,6 +40,10 @@ Examples:
         listen = \"0.0.0.0:8080\"
         data_dir = \"/var/lib/saifu\"
         log_format = \"json\"
+
+  saifu serve --demo
+      Also seed the demo ecosystem (Hanako's offers, an employer's and a shop's requests) and
+      print the links to open in a browser.
 
 Check a running node: curl http://127.0.0.1:8080/healthz";
 
@@ -79,6 +84,10 @@ pub struct ServeArgs {
     /// once and keeps in its data directory (did:web, status lists and the W3C suites need https)
     #[arg(long)]
     tls_self_signed: bool,
+
+    /// Seed the demo ecosystem (as `saifu demo` does) and print the links to click
+    #[arg(long)]
+    demo: bool,
 }
 
 /// Loads the configuration, starts logging, binds, announces the address on stdout and serves
@@ -95,12 +104,19 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
         tls_self_signed: args.tls_self_signed.then_some(true),
         ..ConfigLayer::default()
     };
-    let config = Config::load(
+    let mut config = Config::load(
         args.config.as_deref(),
         |name| std::env::var(name).ok(),
         flags,
     )?;
     init_logging(config.log_format);
+    if args.demo {
+        // The printed request links should outlive a coffee break.
+        config.verifier.session_ttl_seconds = config
+            .verifier
+            .session_ttl_seconds
+            .max(seed::REQUEST_LIFETIME_SECONDS);
+    }
 
     let server = Server::bind(&config).await?;
     let url = match server.tls_ca_path() {
@@ -109,15 +125,33 @@ pub async fn run(args: ServeArgs, global: &GlobalArgs) -> Result<(), CliError> {
     };
     let ca = server.tls_ca_path().map(|path| path.display().to_string());
     if global.json {
-        println!("{}", serde_json::json!({ "listening": url, "tls_ca": ca }));
+        output::line(serde_json::json!({ "listening": url, "tls_ca": ca }));
     } else {
-        println!("saifu listening on {url}");
-        if let Some(ca) = ca {
-            println!("clients must trust the CA certificate {ca}");
+        output::line(format!("saifu listening on {url}"));
+        if let Some(ca) = &ca {
+            output::line(format!("clients must trust the CA certificate {ca}"));
         }
     }
-    server.run(shutdown_signal()).await?;
-    Ok(())
+    if !args.demo {
+        server.run(shutdown_signal()).await?;
+        return Ok(());
+    }
+    let base = config.public_url.as_ref().map_or(url, |public| {
+        public.as_str().trim_end_matches('/').to_owned()
+    });
+    let token = match &config.admin_token {
+        Some(token) => token.clone(),
+        None => saifu_server::read_admin_token(&config.data_dir).map_err(CliError::NoAdminToken)?,
+    };
+    let running = tokio::spawn(server.run(shutdown_signal()));
+    seed::seed(&DemoNode::connect(base, token))
+        .await?
+        .print(global.json);
+    match running.await {
+        Ok(served) => Ok(served?),
+        // The server task only ends in error through a panic; let it surface as one.
+        Err(join) => std::panic::resume_unwind(join.into_panic()),
+    }
 }
 
 /// Logs to stderr (stdout carries the command's output) at `info` unless RUST_LOG says

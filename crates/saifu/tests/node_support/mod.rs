@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// A running node.
 pub struct RunningNode {
@@ -16,9 +16,17 @@ pub struct RunningNode {
 
 impl RunningNode {
     /// Starts `saifu serve --port 0` with data in `data_dir`; returns once it listens.
+    #[allow(dead_code)] // Not every test binary that includes this module starts a plain node.
     pub fn start(data_dir: &Path) -> RunningNode {
+        RunningNode::start_with(&["serve"], data_dir).0
+    }
+
+    /// Starts `saifu ARGS --port 0 --json --data-dir DATA_DIR` (`serve …` or `demo`); returns
+    /// once it announced where it listens, with the rest of its output to read.
+    pub fn start_with(args: &[&str], data_dir: &Path) -> (RunningNode, BufReader<ChildStdout>) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_saifu"))
-            .args(["serve", "--port", "0", "--json", "--data-dir"])
+            .args(args)
+            .args(["--port", "0", "--json", "--data-dir"])
             .arg(data_dir)
             .env_remove("SAIFU_ADMIN_TOKEN")
             .env_remove("SAIFU_DATABASE_URL")
@@ -27,17 +35,17 @@ impl RunningNode {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("saifu serve starts");
+            .expect("saifu starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        stdout.read_line(&mut line).unwrap();
         let announced: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
-        RunningNode {
+        let node = RunningNode {
             child,
             base: announced["listening"].as_str().unwrap().to_owned(),
             data_dir: data_dir.to_path_buf(),
-        }
+        };
+        (node, stdout)
     }
 }
 

@@ -10,7 +10,7 @@ use saifu_crypto::{KeyType, LocalSigner, PrivateKey, jws};
 use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
 use serde_json::{Map, Value, json};
 
-use super::runner::{run_all, send};
+use super::runner::{run_all, run_paced, send};
 use super::stats::{FlowTimer, Summary};
 use super::{HolderAlg, Load, Report};
 use crate::cli::CliError;
@@ -54,20 +54,27 @@ pub(super) async fn run(node: &NodeArgs, args: IssuanceArgs) -> Result<Report, C
     let setup_seconds = setup.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let flows = run_all("issuing", load.count(), load.concurrency(), move |i| {
-        let (wallet, codes, holders) = (wallet.clone(), codes.clone(), holders.clone());
-        async move {
-            let mut timer = FlowTimer::start();
-            let holder = &holders[i % holders.len()];
-            let outcome = wallet.redeem(&codes[i], holder, &mut timer).await;
-            timer.finish(outcome)
-        }
-    })
+    let flows = run_paced(
+        "issuing",
+        load.count(),
+        load.concurrency(),
+        load.rate(),
+        move |i| {
+            let (wallet, codes, holders) = (wallet.clone(), codes.clone(), holders.clone());
+            async move {
+                let mut timer = FlowTimer::start();
+                let holder = &holders[i % holders.len()];
+                let outcome = wallet.redeem(&codes[i], holder, &mut timer).await;
+                timer.finish(outcome)
+            }
+        },
+    )
     .await;
     Ok(Report {
         bench: "issuance",
         count: load.count(),
         concurrency: load.concurrency(),
+        rate: load.rate(),
         settings: json!({
             "credential_configuration_id": args.config,
             "claims": kind.claims.len(),

@@ -31,6 +31,8 @@ Examples:
   saifu bench issuance --count 3000 --concurrency 16 --node-data-dir /tmp/bench-node
   saifu bench issuance --count 3000 --concurrency 16 --holder-alg ES256 --json
   saifu bench verification --count 3000 --concurrency 16 --disclosures 10
+  saifu bench issuance --count 60000 --rate 100
+      a steady 100 issuances per second for ten minutes (a soak run: scripts/soak.sh)
       (10 disclosures need a credential type with 10 claims: crates/saifu/bench/node.toml \
 defines `pid10`)";
 
@@ -61,6 +63,20 @@ struct Load {
     /// Flows running at once (workers sharing keep-alive HTTP connections)
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
+    /// Start at most this many flows per second instead of as many as the workers manage: a
+    /// steady load below the peak, for soak runs (scripts/soak.sh)
+    #[arg(long, value_name = "PER_SECOND", value_parser = positive_rate)]
+    rate: Option<f64>,
+}
+
+/// A `--rate`: a finite number of flows per second above zero.
+fn positive_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!(
+            "`{text}` is not a rate above zero (flows per second)"
+        )),
+    }
 }
 
 impl Load {
@@ -70,6 +86,11 @@ impl Load {
 
     fn concurrency(self) -> usize {
         self.concurrency as usize
+    }
+
+    /// The flows per second to pace at, if any.
+    fn rate(self) -> Option<f64> {
+        self.rate
     }
 }
 
@@ -100,6 +121,9 @@ struct Report {
     bench: &'static str,
     count: usize,
     concurrency: usize,
+    /// The pace asked for with --rate, flows per second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate: Option<f64>,
     /// The bench's own settings (credential configuration, holder key, disclosures).
     settings: Value,
     setup_seconds: f64,

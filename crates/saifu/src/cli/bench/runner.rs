@@ -1,9 +1,11 @@
-//! Running `count` jobs on `concurrency` workers, with a progress bar on stderr (drawn only on
-//! a terminal), and the wallet's HTTP calls whose failures become error keys.
+//! Running `count` jobs on `concurrency` workers, as fast as they go or paced at a rate, with a
+//! progress bar on stderr (drawn only on a terminal), and the wallet's HTTP calls whose failures
+//! become error keys.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::RequestBuilder;
@@ -19,6 +21,25 @@ where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = T> + Send,
 {
+    run_paced(label, count, concurrency, None, job).await
+}
+
+/// [`run_all`], but with `rate` (jobs per second) job `i` does not start before `i / rate`
+/// seconds after the first: a steady load below the peak, as a soak test wants. A job that
+/// cannot start on time (every worker busy) starts as soon as one is free.
+pub async fn run_paced<T, F, Fut>(
+    label: &str,
+    count: usize,
+    concurrency: usize,
+    rate: Option<f64>,
+    job: F,
+) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send,
+{
+    let started = tokio::time::Instant::now();
     let bar = ProgressBar::new(count as u64).with_message(label.to_owned());
     bar.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
@@ -36,6 +57,10 @@ where
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     if index >= count {
                         return done;
+                    }
+                    if let Some(rate) = rate {
+                        let due = Duration::from_secs_f64(index as f64 / rate);
+                        tokio::time::sleep_until(started + due).await;
                     }
                     done.push((index, job(index).await));
                     bar.inc(1);

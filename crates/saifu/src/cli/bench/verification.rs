@@ -13,7 +13,7 @@ use saifu_crypto::LocalSigner;
 use serde_json::{Value, json};
 
 use super::issuance::{CredentialType, Offers, Wallet, holder};
-use super::runner::{admin_error_key, run_all, send};
+use super::runner::{admin_error_key, run_all, run_paced, send};
 use super::stats::{FlowTimer, Summary};
 use super::{HolderAlg, Load, Report};
 use crate::cli::CliError;
@@ -78,19 +78,26 @@ pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Repor
     let setup_seconds = setup.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let flows = run_all("verifying", load.count(), load.concurrency(), move |i| {
-        let (http, node, prepared) = (http.clone(), node.clone(), prepared.clone());
-        async move {
-            let mut timer = FlowTimer::start();
-            let outcome = present(&http, &node, &prepared[i + 1], &mut timer).await;
-            timer.finish(outcome)
-        }
-    })
+    let flows = run_paced(
+        "verifying",
+        load.count(),
+        load.concurrency(),
+        load.rate(),
+        move |i| {
+            let (http, node, prepared) = (http.clone(), node.clone(), prepared.clone());
+            async move {
+                let mut timer = FlowTimer::start();
+                let outcome = present(&http, &node, &prepared[i + 1], &mut timer).await;
+                timer.finish(outcome)
+            }
+        },
+    )
     .await;
     Ok(Report {
         bench: "verification",
         count: load.count(),
         concurrency: load.concurrency(),
+        rate: load.rate(),
         settings: json!({
             "credential_configuration_id": args.config,
             "disclosures": wanted,

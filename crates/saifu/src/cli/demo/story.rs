@@ -1,134 +1,23 @@
-//! `saifu demo --auto`: the whitepapers' story played headless against a real node started in
-//! this process — a national ID issuer and a university issue to Hanako's wallet, an employer
-//! checks her degree (zero waiting time hiring), a convenience store checks only that she is over
-//! 18, the university revokes the diploma and another employer's check fails. Every verification
-//! is the node's real verifier; the narration prints what each party saw.
+//! `saifu demo --auto`: the story played headless against real nodes, with a narrated trace in
+//! which every verification is the node's real verifier.
 
-use std::path::PathBuf;
-
-use clap::Args;
-use saifu_server::{Config, ConfigLayer, Server, TrustedIssuerSettings, VerifierSettings};
+use saifu_server::{TrustedIssuerSettings, VerifierSettings};
 use saifu_wallet::present::Approval;
 use saifu_wallet::{Wallet, WalletConfig};
 use serde_json::{Value, json};
 
-use super::{CliError, GlobalArgs, output};
-
-/// `saifu demo`.
-#[derive(Debug, Args)]
-#[command(about = "Play the digital-trust story end to end: issue, hold, present, verify, revoke")]
-pub struct DemoArgs {
-    /// Play the whole story without interaction and print a narrated trace (the only mode so far)
-    #[arg(long)]
-    auto: bool,
-    /// Keep the demo node's files here [default: a temporary directory, removed afterwards]
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-}
-
-/// A node the demo talks to over loopback HTTP, like any wallet and relying party would.
-struct DemoNode {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl DemoNode {
-    /// Starts a node in this process on a free loopback port, with `verifier` settings when
-    /// given, and keeps it serving until the process ends.
-    async fn start(
-        data_dir: PathBuf,
-        verifier: Option<VerifierSettings>,
-    ) -> Result<DemoNode, CliError> {
-        let flags = ConfigLayer {
-            port: Some(0),
-            data_dir: Some(data_dir.clone()),
-            verifier,
-            ..ConfigLayer::default()
-        };
-        let config = Config::load(None, |_| None, flags)?;
-        let server = Server::bind(&config).await?;
-        let base = format!("http://{}", server.local_addr());
-        tokio::spawn(server.run(std::future::pending()));
-        Ok(DemoNode {
-            token: saifu_server::read_admin_token(&data_dir).map_err(CliError::NoAdminToken)?,
-            base,
-            http: reqwest::Client::new(),
-        })
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, CliError> {
-        let url = format!("{}{path}", self.base);
-        let mut request = self.http.request(method, &url).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let answer = request
-            .send()
-            .await
-            .map_err(|source| CliError::NodeUnreachable { url, source })?;
-        let status = answer.status();
-        let value: Value = answer.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            return Err(CliError::NodeRejected {
-                status,
-                error: value["error"].as_str().unwrap_or("error").to_owned(),
-                description: value["error_description"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            });
-        }
-        Ok(value)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-}
-
-/// Runs the demo.
-pub async fn run(args: DemoArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    if !args.auto {
-        return Err(CliError::BadArgument(
-            "only `saifu demo --auto` exists so far; for the pages, run `saifu serve` and open /wallet and /portal".into(),
-        ));
-    }
-    let temporary = tempfile_dir()?;
-    let data_dir = args.data_dir.unwrap_or_else(|| temporary.join("node"));
-    let node = DemoNode::start(data_dir.clone(), None).await?;
-    let mut story = Story {
-        json: global.json,
-        steps: Vec::new(),
-    };
-    story.say(format!(
-        "A saifu node is up at {} (SQLite in {}).",
-        node.base,
-        data_dir.display()
-    ));
-    let result = play(&node, &temporary, &mut story).await;
-    if global.json {
-        output::json(
-            &json!({"node": node.base, "steps": story.steps, "completed": result.is_ok()}),
-        );
-    }
-    let _ = std::fs::remove_dir_all(&temporary);
-    result
-}
+use super::node::DemoNode;
+use super::seed;
+use crate::cli::{CliError, output};
 
 /// Collects the narration; prints it as it goes unless JSON was asked for.
-struct Story {
-    json: bool,
-    steps: Vec<String>,
+pub(super) struct Story {
+    pub(super) json: bool,
+    pub(super) steps: Vec<String>,
 }
 
 impl Story {
-    fn say(&mut self, line: String) {
+    pub(super) fn say(&mut self, line: String) {
         if !self.json {
             output::line(&line);
         }
@@ -136,17 +25,12 @@ impl Story {
     }
 }
 
-async fn play(node: &DemoNode, dir: &std::path::Path, story: &mut Story) -> Result<(), CliError> {
-    node.post(
-        "/admin/subjects",
-        json!({"id": "hanako", "claims": {
-        "given_name": "Hanako", "family_name": "Yamada", "birthdate": "2001-04-12",
-        "address": {"street_address": "1-1 Chiyoda", "locality": "Tokyo", "country": "JP"},
-        "age_over_18": true, "nationality": "JP",
-        "university": "Saifu University", "degree": "BSc Computer Science",
-        "graduation_date": "2026-03-20"}}),
-    )
-    .await?;
+pub(super) async fn play(
+    node: &DemoNode,
+    dir: &std::path::Path,
+    story: &mut Story,
+) -> Result<(), CliError> {
+    node.post("/admin/subjects", seed::hanako()).await?;
     story.say(
         "The national ID registry and Saifu University know Hanako (subject `hanako`).".into(),
     );
@@ -189,9 +73,7 @@ async fn play(node: &DemoNode, dir: &std::path::Path, story: &mut Story) -> Resu
         }
     }
 
-    let degree = json!({"credentials": [{"id": "diploma", "format": "dc+sd-jwt",
-        "meta": {"vct_values": ["https://saifu.dev/vct/diploma"]},
-        "claims": [{"path": ["given_name"]}, {"path": ["family_name"]}, {"path": ["degree"]}]}]});
+    let degree = seed::degree_query();
     let report = present(node, &wallet, degree.clone(), "decentralized_identifier").await?;
     story.say(format!(
         "✔ The employer asks for her name and degree and verifies them at once: {} — {}.",
@@ -199,8 +81,7 @@ async fn play(node: &DemoNode, dir: &std::path::Path, story: &mut Story) -> Resu
         shown(&report, "diploma", &["degree"])
     ));
 
-    let over18 = json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt",
-        "meta": {"vct_values": ["urn:eudi:pid:1"]}, "claims": [{"path": ["age_over_18"]}]}]});
+    let over18 = seed::over_18_query();
     let report = present(node, &wallet, over18, "redirect_uri").await?;
     let claims = &report["credentials"]["pid"][0]["claims"];
     story.say(format!(
@@ -239,7 +120,7 @@ async fn play(node: &DemoNode, dir: &std::path::Path, story: &mut Story) -> Resu
         }],
         ..VerifierSettings::default()
     };
-    let other = DemoNode::start(dir.join("other-employer"), Some(settings)).await?;
+    let other = DemoNode::start(dir.join("other-employer"), 0, Some(settings)).await?;
     match present(&other, &wallet, degree, "decentralized_identifier").await {
         Err(CliError::VerificationFailed { reason, .. }) if reason.contains("status") => {
             story.say(format!(
@@ -330,14 +211,4 @@ fn shown(report: &Value, query: &str, names: &[&str]) -> String {
         .map(|n| claims[*n].as_str().unwrap_or_default().to_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// A fresh directory under the system's temporary directory.
-fn tempfile_dir() -> Result<PathBuf, CliError> {
-    let dir = std::env::temp_dir().join(format!("saifu-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| CliError::Io {
-        path: dir.clone(),
-        source,
-    })?;
-    Ok(dir)
 }

@@ -1,0 +1,109 @@
+//! The demo's links work for a person with a browser: `saifu serve --demo` and the interactive
+//! `saifu demo` seed the ecosystem and print links, and Debian's Chromium (through
+//! `interop/browser/demo.mjs`) clicks through them — wallet, both offers with their PINs, the
+//! employer's and the shop's requests, and both results verified in the operator portal.
+
+mod node_support;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use node_support::RunningNode;
+use serde_json::Value;
+
+/// Starts `saifu <args> --port 0 --json` and reads its two JSON lines: where it listens, and
+/// the demo links.
+fn start(args: &[&str], data_dir: &Path) -> (RunningNode, Value) {
+    let (node, mut stdout) = RunningNode::start_with(args, data_dir);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let printed: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (node, printed["demo"].clone())
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `interop/browser/demo.mjs` on `links`; panics with its output when it fails.
+fn click_through(links: &Value, shots: &Path) {
+    let chromium = std::env::var("SAIFU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium missing ({chromium}): run `apt-get install chromium` (scripts/test-all.sh does)"
+    );
+    assert!(
+        repo_root()
+            .join("interop/node_modules/playwright-core")
+            .exists(),
+        "playwright-core missing: run `npm ci --prefix interop` at the repository root"
+    );
+    let output = Command::new("node")
+        .arg(repo_root().join("interop/browser/demo.mjs"))
+        .arg(links.to_string())
+        .arg(shots)
+        .env("SAIFU_CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "demo.mjs failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Where screenshots go: `SAIFU_PORTAL_SCREENSHOTS` keeps them, else a temporary directory.
+fn screenshots(temporary: &Path) -> PathBuf {
+    std::env::var_os("SAIFU_PORTAL_SCREENSHOTS")
+        .map_or_else(|| temporary.join("shots"), PathBuf::from)
+}
+
+/// The printed links point at this node's web wallet and portal, with a PIN per offer.
+fn assert_links_on(base: &str, links: &Value) {
+    assert_eq!(links["wallet"], format!("{base}/wallet"));
+    let offers = links["offers"].as_array().unwrap();
+    assert_eq!(offers.len(), 2, "{links}");
+    for offer in offers {
+        let link = offer["link"].as_str().unwrap();
+        assert!(
+            link.starts_with(&format!("{base}/wallet/receive?credential_offer_uri=")),
+            "{link}"
+        );
+        assert!(!offer["pin"].as_str().unwrap().is_empty());
+    }
+    let requests = links["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 2, "{links}");
+    for request in requests {
+        let link = request["link"].as_str().unwrap();
+        assert!(
+            link.starts_with(&format!("{base}/wallet/present?")),
+            "{link}"
+        );
+        // The employer's request is signed and fetched by reference; the shop's goes by value.
+        assert!(link.contains("client_id="), "{link}");
+    }
+}
+
+#[test]
+fn a_browser_clicks_through_the_links_of_serve_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (node, links) = start(&["serve", "--demo"], &dir.path().join("node"));
+    assert_links_on(&node.base, &links);
+    let token = std::fs::read_to_string(node.data_dir.join("admin-token")).unwrap();
+    assert_eq!(
+        links["admin_token"],
+        token.trim(),
+        "the node's own admin token"
+    );
+    click_through(&links, &screenshots(dir.path()));
+}
+
+#[test]
+fn the_interactive_demo_prints_links_a_browser_can_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (node, links) = start(&["demo"], &dir.path().join("node"));
+    assert_links_on(&node.base, &links);
+    click_through(&links, &dir.path().join("shots"));
+}
