@@ -19,10 +19,16 @@ for(let i = 0; i < 20; i++) {
   await once();
 }
 const start = process.hrtime.bigint();
+// CPU time too: on a shared machine the wall-clock rate mostly measures the neighbours.
+const cpuStart = process.cpuUsage();
 let n = 0;
 while(Number(process.hrtime.bigint() - start) < 3e9) {
   await once();
   n++;
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-process.stdout.write(JSON.stringify({perSecond: n / seconds, iterations: n}));
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(JSON.stringify({
+  perSecond: n / seconds, perCpuSecond: n / cpuSeconds, iterations: n
+}));

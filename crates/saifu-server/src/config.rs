@@ -10,9 +10,11 @@
 //! | `log_format`   | `SAIFU_LOG_FORMAT`   | `text` (or `json`)                        |
 //! | `public_url`   | `SAIFU_PUBLIC_URL`   | none                                      |
 //! | `admin_token`  | `SAIFU_ADMIN_TOKEN`  | generated into `data_dir/admin-token`     |
+//! | `tls_self_signed` | `SAIFU_TLS_SELF_SIGNED` | off: plain http (on: https with `data_dir/tls/`) |
 //! | `[issuer]`     | (file only)          | on, with the built-in credential types    |
 //! | `[verifier]`   | (file only)          | on, trusting this node's own issuer       |
 //! | `[registry]`   | (file only)          | on: a transparency log under `/registry/`, no witnesses |
+//! | `[vc_api]`     | (file only)          | on: W3C VC-API issue/verify routes         |
 //! | `[wallet]`     | (file only)          | on: the web wallet under `/wallet` |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
@@ -26,7 +28,9 @@ use std::str::FromStr;
 use serde::Deserialize;
 use url::Url;
 
-use crate::settings::{IssuerSettings, RegistrySettings, VerifierSettings, WalletSettings};
+use crate::settings::{
+    IssuerSettings, RegistrySettings, VcApiSettings, VerifierSettings, WalletSettings,
+};
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
 /// exposed to the network by accident.
@@ -49,12 +53,16 @@ pub struct Config {
     /// The bearer token of the admin API; `None` means the node generates one into its data
     /// directory (where local CLI commands find it).
     pub admin_token: Option<String>,
+    /// Serve https with a certificate the node makes for localhost (see `tls`).
+    pub tls_self_signed: bool,
     /// The issuer role.
     pub issuer: IssuerSettings,
     /// The verifier role.
     pub verifier: VerifierSettings,
     /// The registry role.
     pub registry: RegistrySettings,
+    /// The W3C VC-API routes.
+    pub vc_api: VcApiSettings,
     /// The web wallet.
     pub wallet: WalletSettings,
 }
@@ -75,9 +83,11 @@ impl fmt::Debug for Config {
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("tls_self_signed", &self.tls_self_signed)
             .field("issuer", &self.issuer)
             .field("verifier", &self.verifier)
             .field("registry", &self.registry)
+            .field("vc_api", &self.vc_api)
             .field("wallet", &self.wallet)
             .finish()
     }
@@ -131,12 +141,16 @@ pub struct ConfigLayer {
     pub public_url: Option<String>,
     /// Bearer token of the admin API.
     pub admin_token: Option<String>,
+    /// Serve https with a self-signed localhost certificate.
+    pub tls_self_signed: Option<bool>,
     /// The issuer role's settings (`[issuer]` in the file).
     pub issuer: Option<IssuerSettings>,
     /// The verifier role's settings (`[verifier]` in the file).
     pub verifier: Option<VerifierSettings>,
     /// The registry role's settings (`[registry]` in the file).
     pub registry: Option<RegistrySettings>,
+    /// The VC-API settings (`[vc_api]` in the file).
+    pub vc_api: Option<VcApiSettings>,
     /// The web wallet's settings (`[wallet]` in the file).
     pub wallet: Option<WalletSettings>,
 }
@@ -170,9 +184,11 @@ impl ConfigLayer {
             log_format: parse_env(var, "SAIFU_LOG_FORMAT", "`text` or `json`")?,
             public_url: var("SAIFU_PUBLIC_URL"),
             admin_token: var("SAIFU_ADMIN_TOKEN"),
+            tls_self_signed: parse_env(var, "SAIFU_TLS_SELF_SIGNED", "`true` or `false`")?,
             issuer: None,
             verifier: None,
             registry: None,
+            vc_api: None,
             wallet: None,
         })
     }
@@ -192,9 +208,11 @@ impl ConfigLayer {
             log_format: over.log_format.or(self.log_format),
             public_url: over.public_url.or(self.public_url),
             admin_token: over.admin_token.or(self.admin_token),
+            tls_self_signed: over.tls_self_signed.or(self.tls_self_signed),
             issuer: over.issuer.or(self.issuer),
             verifier: over.verifier.or(self.verifier),
             registry: over.registry.or(self.registry),
+            vc_api: over.vc_api.or(self.vc_api),
             wallet: over.wallet.or(self.wallet),
         }
     }
@@ -230,9 +248,11 @@ impl Config {
             log_format: merged.log_format.unwrap_or_default(),
             public_url: merged.public_url.map(parse_public_url).transpose()?,
             admin_token: merged.admin_token,
+            tls_self_signed: merged.tls_self_signed.unwrap_or(false),
             issuer: merged.issuer.unwrap_or_default(),
             verifier: merged.verifier.unwrap_or_default(),
             registry: merged.registry.unwrap_or_default(),
+            vc_api: merged.vc_api.unwrap_or_default(),
             wallet: merged.wallet.unwrap_or_default(),
         })
     }

@@ -25,6 +25,8 @@ mod router;
 mod server;
 mod settings;
 mod trust_registry;
+mod tls;
+mod vc_api;
 mod verifier;
 mod verifier_webhook;
 mod wallet_web;
@@ -37,7 +39,8 @@ pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
     ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustRegistrySettings,
-    TrustedIssuerSettings, VerifierSettings, WalletSettings, WitnessSettings,
+    TrustedIssuerSettings, VcApiSettings, VerifierSettings, WalletSettings, WitnessSettings,
 };
+pub use tls::{CA_FILE, SelfSignedTls, TLS_DIR, TlsError};
 pub use verifier::VerifierRole;
 pub use witness::WitnessServer;

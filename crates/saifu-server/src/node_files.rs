@@ -104,7 +104,7 @@ pub(crate) fn witness_key(data_dir: &Path) -> Result<PrivateKey, NodeFileError> 
 }
 
 /// The private JWK in `data_dir/name`, generated as a `key_type` key when there is none yet.
-fn private_key(
+pub(crate) fn private_key(
     data_dir: &Path,
     name: &str,
     key_type: KeyType,
@@ -130,7 +130,7 @@ fn private_key(
 }
 
 /// Creates `path` readable by its owner only; fails rather than replace an existing file.
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), NodeFileError> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> Result<(), NodeFileError> {
     let io_error = |source| NodeFileError::Io {
         path: path.to_path_buf(),
         source,

@@ -32,6 +32,7 @@ use crate::registry_service::RegistryService;
 use crate::settings::{
     CredentialSettings, IssuerSettings, RegistrySettings, TrustedIssuerSettings, VerifierSettings,
 };
+use crate::vc_api::{VcApi, VcApiError};
 use crate::verifier::VerifierRole;
 use crate::wallet_web::WebWallet;
 use crate::{AppState, Config};
@@ -62,13 +63,18 @@ pub enum RoleError {
     /// The registry could not be set up.
     #[error("registry: {0}")]
     Registry(String),
+    /// The VC-API could not be set up.
+    #[error("VC-API: {0}")]
+    VcApi(#[from] VcApiError),
 }
 
-/// The state of a node reachable at `base_url`, with every role its configuration enables.
+/// The state of a node reachable at `base_url`, with every role its configuration enables;
+/// `own_ca` is the node's self-signed CA (DER) when it serves `--tls-self-signed`.
 pub(crate) fn app_state(
     config: &Config,
     store: Store,
     base_url: &str,
+    own_ca: Option<&[u8]>,
 ) -> Result<AppState, RoleError> {
     let admin_token = match &config.admin_token {
         Some(token) => token.clone(),
@@ -100,6 +106,10 @@ pub(crate) fn app_state(
             registry.clone(),
         )?;
         state = state.with_verifier(role.with_registry(registry.clone()));
+    }
+    if config.vc_api.enabled {
+        let api = vc_api(config, base_url, own_ca, store.clone(), admin_token.clone())?;
+        state = state.with_vc_api(api);
     }
     if config.issuer.enabled {
         let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
@@ -180,6 +190,36 @@ fn random_holder() -> String {
     let mut bytes = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     hex::encode(bytes)
+}
+
+/// The VC-API. Its status list fetches follow the verifier's rule (a plain-http node is a
+/// development node that may reach loopback); a `--tls-self-signed` node is one too, and also
+/// trusts its own CA, so it can fetch its own lists.
+fn vc_api(
+    config: &Config,
+    base_url: &str,
+    own_ca: Option<&[u8]>,
+    store: Store,
+    admin_token: String,
+) -> Result<VcApi, RoleError> {
+    let development = base_url.starts_with("http://");
+    let http = HttpClient::with_roots(
+        HttpConfig {
+            allow_private: development || own_ca.is_some(),
+            allow_http: development,
+            ..HttpConfig::default()
+        },
+        own_ca.as_slice(),
+    )
+    .map_err(|e| RoleError::Verifier(e.to_string()))?;
+    Ok(VcApi::new(
+        &config.vc_api,
+        &config.data_dir,
+        base_url,
+        store,
+        http,
+        admin_token,
+    )?)
 }
 
 /// The web wallet: wallet files under `wallets/` in the data directory; on a development node

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::health;
 use crate::issuer::{self, IssuerRole};
 use crate::metrics::Metrics;
+use crate::vc_api::VcApi;
 use crate::verifier::{self, VerifierRole};
 use crate::wallet_web::WebWallet;
 
@@ -30,6 +31,7 @@ pub struct AppState {
     verifier: Option<Arc<VerifierRole>>,
     wallet: Option<Arc<WebWallet>>,
     registry: Option<Router<AppState>>,
+    vc_api: Option<Arc<VcApi>>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             verifier: None,
             wallet: None,
             registry: None,
+            vc_api: None,
         }
     }
 
@@ -59,6 +62,12 @@ impl AppState {
     /// Also serves the web wallet.
     pub(crate) fn with_wallet(mut self, wallet: WebWallet) -> Self {
         self.wallet = Some(Arc::new(wallet));
+        self
+    }
+
+    /// Also serves the W3C VC-API.
+    pub(crate) fn with_vc_api(mut self, api: VcApi) -> Self {
+        self.vc_api = Some(Arc::new(api));
         self
     }
 
@@ -92,6 +101,7 @@ pub fn build_router(state: AppState) -> Router {
                 .unwrap_or_default(),
         )
         .merge(state.registry.clone().unwrap_or_default())
+        .merge(crate::vc_api::router(state.vc_api.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::roles::{self, RoleError};
+use crate::tls::{SelfSignedTls, TlsError};
 use crate::{AppState, Config, build_router};
 
 /// A node whose store is open and whose port is bound, ready to [`run`](Server::run).
@@ -20,6 +21,8 @@ pub struct Server {
     local_addr: SocketAddr,
     store: Store,
     public_url: Option<Url>,
+    base_url: String,
+    tls: Option<SelfSignedTls>,
     state: AppState,
 }
 
@@ -39,16 +42,25 @@ impl Server {
         };
         let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
-        let base_url = match &config.public_url {
-            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
-            None => format!("http://{local_addr}"),
+        let tls = config
+            .tls_self_signed
+            .then(|| SelfSignedTls::load_or_create(&config.data_dir))
+            .transpose()?;
+        let base_url = match (&config.public_url, &tls) {
+            (Some(url), _) => url.as_str().trim_end_matches('/').to_owned(),
+            // The certificate names localhost (and the loopback addresses).
+            (None, Some(_)) => format!("https://localhost:{}", local_addr.port()),
+            (None, None) => format!("http://{local_addr}"),
         };
-        let state = roles::app_state(config, store.clone(), &base_url)?;
+        let own_ca = tls.as_ref().map(SelfSignedTls::ca_der);
+        let state = roles::app_state(config, store.clone(), &base_url, own_ca)?;
         Ok(Server {
             listener,
             local_addr,
             store,
             public_url: config.public_url.clone(),
+            base_url,
+            tls,
             state,
         })
     }
@@ -56,6 +68,19 @@ impl Server {
     /// The address the node actually listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The URL the node names itself by (in status list URLs, issuer ids, …): the public URL
+    /// when configured, else `https://localhost:PORT` with `--tls-self-signed`, else
+    /// `http://ADDRESS`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The CA certificate (PEM file) clients must trust, when the node serves
+    /// `--tls-self-signed`.
+    pub fn tls_ca_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(SelfSignedTls::ca_path)
     }
 
     /// Serves HTTP until `shutdown` completes, then stops accepting, lets requests in flight
@@ -71,10 +96,20 @@ impl Server {
             "saifu node listening"
         );
         let router = build_router(self.state);
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServeError::Serve)?;
+        match &self.tls {
+            Some(tls) => {
+                let listener = tls.listener(self.listener).map_err(ServeError::Serve)?;
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(self.listener, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        }
+        .map_err(ServeError::Serve)?;
         self.store.close().await;
         tracing::info!("saifu node stopped");
         Ok(())
@@ -103,6 +138,10 @@ pub enum ServeError {
     /// A role could not be set up (its key or the admin token).
     #[error(transparent)]
     Role(#[from] RoleError),
+
+    /// The self-signed TLS certificate could not be made or read.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 
     /// The HTTP server failed while running.
     #[error("the HTTP server stopped unexpectedly: {0}")]

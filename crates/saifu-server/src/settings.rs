@@ -159,6 +159,37 @@ impl Default for RegistrySettings {
     }
 }
 
+/// `[vc_api]`: the W3C CCG VC-API routes (`/credentials/issue`, `/credentials/verify`,
+/// `/presentations/verify`) and the Bitstring Status Lists of the credentials they issue.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VcApiSettings {
+    /// Serve the VC-API routes.
+    pub enabled: bool,
+    /// The cryptosuite used when a request names none: `eddsa-rdfc-2022`, `eddsa-jcs-2022` or
+    /// `ecdsa-rdfc-2019`.
+    pub cryptosuite: String,
+    /// Give every issued credential revocation and suspension entries in the node's status lists.
+    pub status: bool,
+    /// Let anyone call `/credentials/issue` (for the W3C conformance suites); otherwise issuing
+    /// needs the admin token, because the node's did:key signs whatever is asked.
+    pub open_issuance: bool,
+    /// How long the verifier keeps a fetched status list, in seconds.
+    pub status_cache_seconds: i64,
+}
+
+impl Default for VcApiSettings {
+    fn default() -> Self {
+        VcApiSettings {
+            enabled: true,
+            cryptosuite: "eddsa-rdfc-2022".into(),
+            status: true,
+            open_issuance: false,
+            status_cache_seconds: 300,
+        }
+    }
+}
+
 /// `[wallet]`: whether the node offers the web wallet (holders' encrypted wallet files under
 /// `data_dir/wallets/`). A node run only as an issuer, verifier or registry turns it off.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -139,8 +139,10 @@ fn every_environment_variable_is_read() {
         ("SAIFU_DATABASE_URL", "/srv/saifu/other.db"),
         ("SAIFU_LOG_FORMAT", "json"),
         ("SAIFU_PUBLIC_URL", "http://node.example.org/base"),
+        ("SAIFU_TLS_SELF_SIGNED", "true"),
     ];
     let config = Config::load(None, env(&vars), ConfigLayer::default()).unwrap();
+    assert!(config.tls_self_signed);
     assert_eq!(config.listen, addr("0.0.0.0:80"));
     assert_eq!(config.data_dir, Path::new("/srv/saifu"));
     assert_eq!(config.database_url.as_deref(), Some("/srv/saifu/other.db"));
@@ -205,6 +207,7 @@ fn malformed_environment_values_are_reported() {
         ("SAIFU_PORT", "70000"),
         ("SAIFU_LISTEN", "localhost"),
         ("SAIFU_LOG_FORMAT", "xml"),
+        ("SAIFU_TLS_SELF_SIGNED", "yes"),
     ] {
         let err = Config::load(
             None,
@@ -275,4 +278,31 @@ fn debug_output_hides_the_database_password() {
         debug.contains("postgres://saifu:***@db.example.org/saifu"),
         "{debug}"
     );
+}
+
+#[test]
+fn tls_and_vc_api_settings_come_from_the_file_and_default_sensibly() {
+    let defaults = Config::load(None, env(&[("HOME", "/h")]), ConfigLayer::default()).unwrap();
+    assert!(!defaults.tls_self_signed);
+    assert!(defaults.vc_api.enabled && defaults.vc_api.status);
+    assert!(
+        !defaults.vc_api.open_issuance,
+        "issuing needs the admin token by default"
+    );
+    assert_eq!(defaults.vc_api.cryptosuite, "eddsa-rdfc-2022");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(
+        dir.path(),
+        "tls_self_signed = true\n[vc_api]\nopen_issuance = true\ncryptosuite = \"ecdsa-rdfc-2019\"\n",
+    );
+    let config = Config::load(Some(&file), env(&[("HOME", "/h")]), ConfigLayer::default()).unwrap();
+    assert!(config.tls_self_signed);
+    assert!(config.vc_api.open_issuance && config.vc_api.enabled);
+    assert_eq!(config.vc_api.cryptosuite, "ecdsa-rdfc-2019");
+
+    let file = write_file(dir.path(), "[vc_api]\nopen = true\n");
+    let err =
+        Config::load(Some(&file), env(&[("HOME", "/h")]), ConfigLayer::default()).unwrap_err();
+    assert!(matches!(err, ConfigError::ParseFile { .. }), "{err:?}");
 }

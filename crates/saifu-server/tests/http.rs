@@ -20,9 +20,11 @@ fn config(data_dir: &Path, database_url: Option<&str>) -> Config {
         log_format: LogFormat::Text,
         public_url: None,
         admin_token: None,
+        tls_self_signed: false,
         issuer: Default::default(),
         verifier: Default::default(),
         registry: Default::default(),
+        vc_api: Default::default(),
         wallet: Default::default(),
     }
 }

@@ -22,6 +22,7 @@ mod store;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+pub mod vc_api;
 pub mod verifier;
 
 pub use error::StoreError;

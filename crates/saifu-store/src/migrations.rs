@@ -113,6 +113,11 @@ macro_rules! migrations {
                     "/0013_trust_registry.sql"
                 )),
             ),
+            (
+                15,
+                "vc_api",
+                include_str!(concat!("../migrations/", $dialect, "/0015_vc_api.sql")),
+            ),
         ]
     };
 }

@@ -20,6 +20,7 @@ fn saifu(args: &[&str]) -> Command {
         "SAIFU_DATABASE_URL",
         "SAIFU_LOG_FORMAT",
         "SAIFU_PUBLIC_URL",
+        "SAIFU_TLS_SELF_SIGNED",
     ] {
         command.env_remove(var);
     }
@@ -135,6 +136,28 @@ async fn json_flag_announces_the_address_as_json() {
     let logs = node.stderr();
     let first: Value = serde_json::from_str(logs.lines().next().unwrap()).unwrap();
     assert_eq!(first["level"], "INFO", "{logs}");
+}
+
+#[tokio::test]
+async fn tls_self_signed_serves_https_and_names_the_ca_to_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut node, line) = Node::start(dir.path(), &["--tls-self-signed", "--json"]);
+    let announced: Value = serde_json::from_str(&line)
+        .unwrap_or_else(|_| panic!("not JSON: {line:?}; stderr: {}", node.stderr()));
+    let base = announced["listening"].as_str().unwrap().to_owned();
+    assert!(base.starts_with("https://localhost:"), "{base}");
+    let ca = announced["tls_ca"].as_str().unwrap();
+    assert_eq!(Path::new(ca), dir.path().join("tls/ca.pem"));
+    let pem = std::fs::read(ca).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let response = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
+    node.terminate();
+    assert_eq!(node.wait().code(), Some(0), "stderr: {}", node.stderr());
 }
 
 #[test]

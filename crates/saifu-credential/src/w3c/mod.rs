@@ -4,7 +4,8 @@
 //! The layers, from the bytes up:
 //!
 //! * [`contexts`]: the JSON-LD contexts bundled into the binary (never fetched);
-//! * [`rdf`]: JSON-LD to RDF and RDFC-1.0 canonicalization, with work limits;
+//! * [`rdf`]: JSON-LD to RDF (a fast path that keeps processed contexts, `oxjsonld` for the
+//!   rest) and RDFC-1.0 canonicalization, with work limits;
 //! * [`datetime`]: XML Schema dateTimeStamp values (`validFrom`, `created`, …);
 //! * [`model`]: the VCDM 2.0 MUSTs, each violation a [`ModelError`] variant;
 //! * [`di`]: Data Integrity proofs — create, verify, proof sets and chains;
@@ -14,6 +15,7 @@
 pub mod contexts;
 pub mod di;
 mod error;
+mod expand;
 pub mod jose;
 pub mod model;
 pub mod rdf;

@@ -1,11 +1,12 @@
 //! JSON-LD to RDF and RDFC-1.0 canonicalization: the "transformation" step of the `*-rdfc-*`
 //! cryptosuites.
 //!
-//! Expansion uses `oxjsonld` with a document loader that answers only from the bundled
-//! [`contexts`](super::contexts); canonicalization uses `oxrdf`'s RDFC-1.0. Both are bounded:
-//! documents are size- and depth-limited before parsing, and datasets whose blank nodes would
-//! make RDFC-1.0's Hash N-Degree Quads explode are refused first (RDFC-1.0 §8.2, "dataset
-//! poisoning"), because `oxrdf` itself has no work limit.
+//! Expansion keeps processed contexts between documents (`expand`) for the constructs
+//! credentials use, and hands anything else to `oxjsonld` with a document loader that answers
+//! only from the bundled [`contexts`](super::contexts); canonicalization uses `oxrdf`'s
+//! RDFC-1.0. Both are bounded: documents are size- and depth-limited before parsing, and
+//! datasets whose blank nodes would make RDFC-1.0's Hash N-Degree Quads explode are refused
+//! first (RDFC-1.0 §8.2, "dataset poisoning"), because `oxrdf` itself has no work limit.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -134,17 +135,45 @@ fn check_contexts(value: &Value) -> Result<(), JsonLdError> {
     }
 }
 
-/// Expands `document` (JSON-LD 1.1) into an RDF dataset, using only bundled contexts.
+/// Expands `document` (JSON-LD 1.1) into an RDF dataset, using only bundled contexts: through
+/// [`expand`](super::expand) with processed contexts kept between documents when the document
+/// stays within its subset, else through `oxjsonld`.
 pub fn to_dataset(document: &Value) -> Result<Dataset, JsonLdError> {
+    let bytes = checked_bytes(document)?;
+    match super::expand::to_dataset(document) {
+        Ok(dataset) => Ok(dataset),
+        Err(super::expand::Declined) => full_dataset_of(&bytes),
+    }
+}
+
+/// The dataset of `document` by the full JSON-LD algorithms of `oxjsonld` (every context
+/// processed again): the fallback of [`to_dataset`], public so tests can hold both paths to
+/// the same output.
+pub fn full_dataset(document: &Value) -> Result<Dataset, JsonLdError> {
+    full_dataset_of(&checked_bytes(document)?)
+}
+
+/// Whether [`to_dataset`] takes the fast path for `document` (so tests can tell which path a
+/// document exercised).
+pub fn takes_fast_path(document: &Value) -> bool {
+    checked_bytes(document).is_ok() && super::expand::to_dataset(document).is_ok()
+}
+
+/// The limits and context checks every document passes first; its serialization.
+fn checked_bytes(document: &Value) -> Result<Vec<u8>, JsonLdError> {
     check_depth(document)?;
     check_contexts(document)?;
     let bytes = serde_json::to_vec(document).map_err(|e| JsonLdError::Syntax(e.to_string()))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(JsonLdError::TooLarge("size"));
     }
+    Ok(bytes)
+}
+
+fn full_dataset_of(bytes: &[u8]) -> Result<Dataset, JsonLdError> {
     let mut dataset = Dataset::new();
     let parser = JsonLdParser::new()
-        .for_slice(&bytes)
+        .for_slice(bytes)
         .with_load_document_callback(|url, _options| match contexts::bundled(url) {
             Some(document) => Ok(JsonLdRemoteDocument {
                 document: document.as_bytes().to_vec(),

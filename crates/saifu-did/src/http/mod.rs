@@ -175,7 +175,19 @@ pub struct HttpClient {
 impl HttpClient {
     /// Builds a client with `config`.
     pub fn new(config: HttpConfig) -> Result<Self, HttpError> {
-        let client = reqwest::Client::builder()
+        Self::with_roots(config, &[])
+    }
+
+    /// Builds a client with `config` that also trusts the CA certificates `roots` (DER), e.g. a
+    /// node's own `--tls-self-signed` CA, besides the public web roots.
+    pub fn with_roots(config: HttpConfig, roots: &[&[u8]]) -> Result<Self, HttpError> {
+        let mut builder = reqwest::Client::builder();
+        for root in roots {
+            let certificate = reqwest::Certificate::from_der(root)
+                .map_err(|e| HttpError::Transport(error_chain(&e)))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let client = builder
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())

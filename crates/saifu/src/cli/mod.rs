@@ -346,6 +346,9 @@ impl CliError {
             CliError::Serve(ServeError::Role(_)) => "check the data directory's admin-token and \
                  issuer-key.jwk files (move a damaged one away to get a new one)"
                 .into(),
+            CliError::Serve(ServeError::Tls(_)) => "move the data directory's tls/ folder away to \
+                 let the node make a new certificate (clients must then trust the new tls/ca.pem)"
+                .into(),
             CliError::Serve(ServeError::Serve(_)) => {
                 "start the node again; if this repeats, report it with the log lines above".into()
             }

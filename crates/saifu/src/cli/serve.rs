@@ -16,7 +16,7 @@ use crate::cli::{CliError, GlobalArgs, output};
 const AFTER_HELP: &str = "\
 Settings are merged in this order, later ones winning: built-in defaults, the --config file, \
 SAIFU_* environment variables (SAIFU_LISTEN, SAIFU_PORT, SAIFU_DATA_DIR, SAIFU_DATABASE_URL, \
-SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL, SAIFU_ADMIN_TOKEN), then these flags. Without \
+SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL, SAIFU_ADMIN_TOKEN, SAIFU_TLS_SELF_SIGNED), then these flags. Without \
 SAIFU_ADMIN_TOKEN the node writes a generated admin token to `admin-token` in its data directory, \
 where `saifu issuer …` on the same machine finds it. Logs go to stderr; RUST_LOG filters them \
 (e.g. RUST_LOG=debug). The first line on stdout names the address the node listens on.
@@ -28,6 +28,11 @@ Examples:
       Let the system pick a free port; the first line of output names it.
   saifu serve --listen 0.0.0.0:8080 --public-url https://saifu.example.org
       Accept connections from other machines, behind a TLS proxy.
+  saifu serve --tls-self-signed
+      Serve https://localhost:8080 with a certificate made once into tls/ in the data directory;
+      the second line of output names the CA file clients must trust, e.g.
+        curl --cacert ~/.local/share/saifu/tls/ca.pem https://localhost:8080/healthz
+        NODE_EXTRA_CA_CERTS=~/.local/share/saifu/tls/ca.pem node client.mjs
   saifu serve --database-url postgres://saifu@127.0.0.1:5432/saifu
       Keep the data in PostgreSQL, so several nodes can share it.
   saifu serve --config /etc/saifu/saifu.toml
@@ -75,6 +80,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
 
+    /// Serve https with a certificate for localhost, 127.0.0.1 and ::1 that the node makes
+    /// once and keeps in its data directory (did:web, status lists and the W3C suites need https)
+    #[arg(long)]
+    tls_self_signed: bool,
+
     /// Seed the demo ecosystem (as `saifu demo` does) and print the links to click
     #[arg(long)]
     demo: bool,
@@ -101,6 +111,8 @@ pub(crate) async fn serve(
         database_url: args.database_url,
         log_format: args.log_format,
         public_url: args.public_url,
+        // Only an explicit flag overrides the file and the environment.
+        tls_self_signed: args.tls_self_signed.then_some(true),
         ..ConfigLayer::default()
     });
     let mut config = Config::load(
@@ -118,11 +130,18 @@ pub(crate) async fn serve(
     }
 
     let server = Server::bind(&config).await?;
-    let url = format!("http://{}", server.local_addr());
+    let url = match server.tls_ca_path() {
+        Some(_) => server.base_url().to_owned(),
+        None => format!("http://{}", server.local_addr()),
+    };
+    let ca = server.tls_ca_path().map(|path| path.display().to_string());
     if global.json {
-        output::line(serde_json::json!({ "listening": url }));
+        output::line(serde_json::json!({ "listening": url, "tls_ca": ca }));
     } else {
         output::line(format!("{name} listening on {url}"));
+        if let Some(ca) = &ca {
+            output::line(format!("clients must trust the CA certificate {ca}"));
+        }
     }
     if !args.demo {
         server.run(shutdown_signal()).await?;
