@@ -179,9 +179,8 @@ fn registry(
     let service = Arc::new(RegistryService::new(
         store, &origin, sequencer, resolver, witnessed,
     ));
-    let routes = crate::registry::router(service.clone(), &verifier_keys).merge(
-        crate::did_host::router(dids, &origin, admin_token),
-    );
+    let routes = crate::registry::router(service.clone(), &verifier_keys)
+        .merge(crate::did_host::router(dids, &origin, admin_token));
     Ok((service, routes))
 }
 

@@ -1,6 +1,6 @@
 //! `GET /openapi.json`: a valid OpenAPI 3.1 document (checked by the independent Python
-//! `openapi-spec-validator`) whose every path and method is routed on the node, with the admin
-//! ones refusing a request without the admin token.
+//! `openapi-spec-validator`) of the admin and VC-API endpoints, whose every path and method is
+//! routed on the node, with the admin ones refusing a request without the admin token.
 
 #[path = "support/node.rs"]
 mod support;
@@ -77,6 +77,9 @@ async fn the_document_is_valid_openapi_and_matches_the_routes() {
         "/admin/credentials/{index}/{action}",
         "/admin/presentations",
         "/admin/presentations/{id}",
+        "/credentials/issue",
+        "/credentials/verify",
+        "/presentations/verify",
     ] {
         assert!(paths.contains_key(expected), "{expected} is documented");
     }

@@ -23,6 +23,7 @@ use super::keys::KeyName;
 use super::{VcApi, internal, invalid_request, parse_body};
 use crate::auth::has_admin_token;
 use crate::error::ApiError;
+use crate::openapi::OAuthError;
 use crate::verifier::now;
 
 /// The request body (VC-API `IssueCredentialRequest`); a top-level `@context`, which some
@@ -52,6 +53,12 @@ struct IssueOptions {
 }
 
 /// `POST /credentials/issue` → 201 `{verifiableCredential}`.
+#[utoipa::path(post, path = "/credentials/issue", tag = "vc-api",
+    request_body(content = Object, description = "`{credential, options: {type, cryptosuite, credentialId}}` (W3C CCG VC-API): a VCDM 2.0 credential without proof; the node signs it as its did:key with eddsa-rdfc-2022, eddsa-jcs-2022 or ecdsa-rdfc-2019 and adds `credentialStatus` when status is on"),
+    responses((status = 201, description = "`{verifiableCredential}`", body = Object),
+              (status = 400, description = "Not a valid credential, an unknown option or cryptosuite, or an unknown context", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token (unless `[vc_api] open_issuance`)", body = OAuthError)),
+    security(("admin_token" = [])))]
 pub(crate) async fn issue(
     State(api): State<Arc<VcApi>>,
     headers: HeaderMap,

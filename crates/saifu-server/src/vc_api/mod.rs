@@ -9,12 +9,12 @@
 //! * `GET /status/w3c/{list}` and the admin `POST /credentials/status` ([`status_lists`]);
 //! * `GET /credentials/issuers`: the DIDs the issuer signs as, per cryptosuite.
 
-mod issue;
+pub(crate) mod issue;
 mod keys;
 mod rejection;
 mod status_check;
-mod status_lists;
-mod verify;
+pub(crate) mod status_lists;
+pub(crate) mod verify;
 
 use std::path::Path;
 use std::sync::Arc;

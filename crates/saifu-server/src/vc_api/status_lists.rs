@@ -27,6 +27,7 @@ use super::keys::KeyName;
 use super::{VcApi, internal, invalid_request, parse_body};
 use crate::auth::has_admin_token;
 use crate::error::ApiError;
+use crate::openapi::OAuthError;
 use crate::verifier::now;
 
 /// Entries per list: the specification's minimum, 16 KB of bits (Bitstring Status List §2.1).
@@ -196,6 +197,12 @@ struct StatusChange {
 
 /// `POST /credentials/status` (admin token): `revoked`, `suspended` or `unsuspended` for every
 /// credential issued with `credentialId`. Revocation is final, so there is no way back from it.
+#[utoipa::path(post, path = "/credentials/status", tag = "vc-api",
+    request_body(content = Object, description = "`{credentialId, credentialStatus: [{type, status}]}` with status `revoked`, `suspended` or `unsuspended`"),
+    responses((status = 200, description = "The change is published in the status lists", body = Object),
+              (status = 400, description = "Unknown credential or status, or a revoked credential", body = OAuthError),
+              (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
+    security(("admin_token" = [])))]
 pub(crate) async fn update(
     State(api): State<Arc<VcApi>>,
     headers: HeaderMap,

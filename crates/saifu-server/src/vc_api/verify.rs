@@ -65,6 +65,10 @@ struct RequestOptions {
 type Checks = Vec<&'static str>;
 
 /// `POST /credentials/verify`.
+#[utoipa::path(post, path = "/credentials/verify", tag = "vc-api",
+    request_body(content = Object, description = "`{verifiableCredential, options}`: a Data Integrity secured credential (any did:key issuer, eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019) or an enveloped `vc+jwt`"),
+    responses((status = 200, description = "`{verified: true, checks, warnings, errors: []}`", body = Object),
+              (status = 400, description = "`{verified: false, errors}` with the reason: tampered, wrong proof purpose, unknown context, not yet valid, expired, revoked, suspended, …", body = Object)))]
 pub(crate) async fn credential(State(api): State<Arc<VcApi>>, body: Bytes) -> Response {
     let outcome = match serde_json::from_slice::<CredentialRequest>(&body) {
         Ok(request) => verify_credential(&api, &request.verifiable_credential, now()).await,
@@ -74,6 +78,10 @@ pub(crate) async fn credential(State(api): State<Arc<VcApi>>, body: Bytes) -> Re
 }
 
 /// `POST /presentations/verify`.
+#[utoipa::path(post, path = "/presentations/verify", tag = "vc-api",
+    request_body(content = Object, description = "`{verifiablePresentation, options: {challenge, domain}}`"),
+    responses((status = 200, description = "`{verified: true, checks, warnings, errors: []}`: the presentation's proof (challenge and domain) and every credential in it", body = Object),
+              (status = 400, description = "`{verified: false, errors}` with the reason", body = Object)))]
 pub(crate) async fn presentation(State(api): State<Arc<VcApi>>, body: Bytes) -> Response {
     let outcome = match serde_json::from_slice::<PresentationRequest>(&body) {
         Ok(request) => {
