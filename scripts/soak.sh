@@ -9,6 +9,9 @@
 #    16 workers each go (2,000 flows each); their throughputs are the mixed peak.
 # 2. Soak: both again at the same time, each paced (--rate) at FRACTION of its peak throughput
 #    for MINUTES.
+# Every flow makes its own offer or presentation session (--setup-in-flow), in the peak as in the
+# soak: the soak is paced at a fraction of the very flow it runs, and nothing grows with its
+# length before the clock starts.
 # Prints both bench reports (JSON), the memory samples and a summary line; exits 1 if any flow
 # failed. Needs python3 (to read the JSON reports) and curl.
 set -euo pipefail
@@ -23,11 +26,7 @@ saifu=$repo/target/release/saifu
 work=$(mktemp -d)
 trap 'kill "$node_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# The bench node's credential types, with presentation sessions that outlive the soak (the
-# verification bench creates all its sessions before the clock starts).
-cp crates/saifu/bench/node.toml "$work/node.toml"
-printf '\n[verifier]\nsession_ttl_seconds = %d\n' $((seconds + 3600)) >> "$work/node.toml"
-"$saifu" serve --config "$work/node.toml" --data-dir "$work/node" --port 0 --json \
+"$saifu" serve --config crates/saifu/bench/node.toml --data-dir "$work/node" --port 0 --json \
   > "$work/node.out" 2> "$work/node.log" &
 node_pid=$!
 for _ in $(seq 100); do [ -s "$work/node.out" ] && break; sleep 0.1; done
@@ -40,7 +39,8 @@ throughput() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 bench() { # name output-file args...
   local name=$1 out=$2
   shift 2
-  "$saifu" bench "$name" --node-data-dir "$work/node" --concurrency 16 --json "$@" > "$out" || true
+  "$saifu" bench "$name" --node-data-dir "$work/node" --concurrency 16 --setup-in-flow --json \
+    "$@" > "$out" || true
 }
 
 echo "== peak (both flows at once, unpaced)" >&2

@@ -16,6 +16,7 @@
 //! | `[registry]`   | (file only)          | on: a transparency log under `/registry/`, no witnesses |
 //! | `[vc_api]`     | (file only)          | on: W3C VC-API issue/verify routes         |
 //! | `[wallet]`     | (file only)          | on: the web wallet under `/wallet` |
+//! | `[witness]`    | (file only)          | off (on: a tlog-witness at `/witness/add-checkpoint`) |
 //!
 //! Empty environment variables count as unset. The merge takes the environment as a lookup
 //! function, so it is tested without touching the process environment.
@@ -30,6 +31,7 @@ use url::Url;
 
 use crate::settings::{
     IssuerSettings, RegistrySettings, VcApiSettings, VerifierSettings, WalletSettings,
+    WitnessRoleSettings,
 };
 
 /// Where a node listens when nothing says otherwise: loopback only, so a fresh node is never
@@ -65,6 +67,8 @@ pub struct Config {
     pub vc_api: VcApiSettings,
     /// The web wallet.
     pub wallet: WalletSettings,
+    /// The witness role (for other logs).
+    pub witness: WitnessRoleSettings,
 }
 
 /// Debug output hides a database password, so a logged configuration never leaks it.
@@ -89,6 +93,7 @@ impl fmt::Debug for Config {
             .field("registry", &self.registry)
             .field("vc_api", &self.vc_api)
             .field("wallet", &self.wallet)
+            .field("witness", &self.witness)
             .finish()
     }
 }
@@ -153,6 +158,8 @@ pub struct ConfigLayer {
     pub vc_api: Option<VcApiSettings>,
     /// The web wallet's settings (`[wallet]` in the file).
     pub wallet: Option<WalletSettings>,
+    /// The witness role's settings (`[witness]` in the file).
+    pub witness: Option<WitnessRoleSettings>,
 }
 
 impl ConfigLayer {
@@ -190,6 +197,7 @@ impl ConfigLayer {
             registry: None,
             vc_api: None,
             wallet: None,
+            witness: None,
         })
     }
 
@@ -214,6 +222,7 @@ impl ConfigLayer {
             registry: over.registry.or(self.registry),
             vc_api: over.vc_api.or(self.vc_api),
             wallet: over.wallet.or(self.wallet),
+            witness: over.witness.or(self.witness),
         }
     }
 }
@@ -254,6 +263,7 @@ impl Config {
             registry: merged.registry.unwrap_or_default(),
             vc_api: merged.vc_api.unwrap_or_default(),
             wallet: merged.wallet.unwrap_or_default(),
+            witness: merged.witness.unwrap_or_default(),
         })
     }
 }

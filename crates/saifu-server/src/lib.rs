@@ -35,11 +35,13 @@ mod witness;
 pub use config::{Config, ConfigError, ConfigLayer, DEFAULT_LISTEN, LogFormat, UnknownLogFormat};
 pub use issuer::IssuerRole;
 pub use node_files::{ADMIN_TOKEN_FILE, NodeFileError, admin_token_path, read_admin_token};
+pub use roles::RoleError;
 pub use router::{AppState, BODY_LIMIT_BYTES, build_router};
 pub use server::{ServeError, Server, shutdown_signal};
 pub use settings::{
     ClaimSettings, CredentialSettings, IssuerSettings, RegistrySettings, TrustRegistrySettings,
-    TrustedIssuerSettings, VcApiSettings, VerifierSettings, WalletSettings, WitnessSettings,
+    TrustedIssuerSettings, VcApiSettings, VerifierSettings, WalletSettings, WitnessRoleSettings,
+    WitnessSettings,
 };
 pub use tls::{CA_FILE, SelfSignedTls, TLS_DIR, TlsError};
 pub use verifier::VerifierRole;

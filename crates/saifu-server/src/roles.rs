@@ -66,6 +66,9 @@ pub enum RoleError {
     /// The VC-API could not be set up.
     #[error("VC-API: {0}")]
     VcApi(#[from] VcApiError),
+    /// The witness role could not be set up.
+    #[error("witness: {0}")]
+    Witness(String),
 }
 
 /// The state of a node reachable at `base_url`, with every role its configuration enables;
@@ -112,11 +115,19 @@ pub(crate) fn app_state(
         state = state.with_vc_api(api);
     }
     if config.issuer.enabled {
-        let issuer = issuer(&config.issuer, issuer_key, base_url, store)?;
+        let issuer = issuer(&config.issuer, issuer_key, base_url, store.clone())?;
         state = state.with_issuer(IssuerRole::new(issuer, admin_token).with_registry(registry));
     }
     if config.wallet.enabled {
         state = state.with_wallet(web_wallet(&config.data_dir, base_url));
+    }
+    if config.witness.enabled {
+        let settings = &config.witness;
+        let logs = crate::witness::witnessed_logs(&settings.logs)?;
+        let (witness, verifier_key) =
+            crate::witness::open(&config.data_dir, &settings.name, logs, store)?;
+        tracing::info!(%verifier_key, "witness role on: POST /witness/add-checkpoint");
+        state = state.with_witness(crate::witness::routes(witness, verifier_key));
     }
     Ok(state)
 }

@@ -31,6 +31,7 @@ pub struct AppState {
     verifier: Option<Arc<VerifierRole>>,
     wallet: Option<Arc<WebWallet>>,
     registry: Option<Router<AppState>>,
+    witness: Option<Router<AppState>>,
     vc_api: Option<Arc<VcApi>>,
 }
 
@@ -43,6 +44,7 @@ impl AppState {
             verifier: None,
             wallet: None,
             registry: None,
+            witness: None,
             vc_api: None,
         }
     }
@@ -56,6 +58,12 @@ impl AppState {
     /// Also serves the registry's routes.
     pub(crate) fn with_registry(mut self, routes: Router<AppState>) -> Self {
         self.registry = Some(routes);
+        self
+    }
+
+    /// Also serves a tlog-witness under `/witness/`.
+    pub(crate) fn with_witness(mut self, routes: Router<AppState>) -> Self {
+        self.witness = Some(routes);
         self
     }
 
@@ -101,6 +109,13 @@ pub fn build_router(state: AppState) -> Router {
                 .unwrap_or_default(),
         )
         .merge(state.registry.clone().unwrap_or_default())
+        .merge(
+            state
+                .witness
+                .clone()
+                .map(|routes| Router::new().nest("/witness", routes))
+                .unwrap_or_default(),
+        )
         .merge(crate::vc_api::router(state.vc_api.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -205,6 +205,31 @@ impl Default for WalletSettings {
     }
 }
 
+/// `[witness]`: the node also acts as a tlog-witness (C2SP) for other operators' logs at
+/// `POST /witness/add-checkpoint`, as `saifu witness serve` does on its own. Off by default: a
+/// witness is worth most when someone other than the log's operator runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WitnessRoleSettings {
+    /// Serve the witness routes.
+    pub enabled: bool,
+    /// The witness's name in its cosignatures (its verifier key's name).
+    pub name: String,
+    /// The signed-note verifier keys of the logs it witnesses (as `/registry/log-keys` lists
+    /// them); checkpoints of any other log are refused.
+    pub logs: Vec<String>,
+}
+
+impl Default for WitnessRoleSettings {
+    fn default() -> Self {
+        WitnessRoleSettings {
+            enabled: false,
+            name: "saifu-witness".into(),
+            logs: Vec::new(),
+        }
+    }
+}
+
 /// One witness of the registry's log.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

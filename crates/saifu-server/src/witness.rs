@@ -4,7 +4,8 @@
 //! prescribes (409 with the known size as `text/x.tlog.size`, 422, 403, 404, 400).
 //!
 //! Its state (the latest size and root per log) lives in SQLite in its data directory, its
-//! Ed25519 cosigning key beside it; the logs it witnesses are given by their verifier keys.
+//! Ed25519 cosigning key beside it; the logs it witnesses are given by their verifier keys. A
+//! node with `[witness] enabled` serves the same routes under `/witness/` on its own database.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use saifu_crypto::LocalSigner;
 use saifu_registry::note::{NoteKeyKind, NoteSigner, NoteVerifier};
 use saifu_registry::witness::{
@@ -58,26 +59,9 @@ impl WitnessServer {
         name: &str,
         log_keys: &[String],
     ) -> Result<WitnessServer, ServeError> {
-        let invalid = |why: String| ServeError::Role(RoleError::Registry(why));
-        let mut logs: HashMap<String, Vec<NoteVerifier>> = HashMap::new();
-        for vkey in log_keys {
-            let verifier = NoteVerifier::from_vkey(vkey).map_err(|e| invalid(e.to_string()))?;
-            logs.entry(verifier.name().to_owned())
-                .or_default()
-                .push(verifier);
-        }
-        if logs.is_empty() {
-            return Err(invalid(
-                "a witness needs at least one log key (--log)".into(),
-            ));
-        }
+        let logs = witnessed_logs(log_keys)?;
         let store = Store::open_in_dir(data_dir).await?;
-        let key = node_files::witness_key(data_dir).map_err(RoleError::from)?;
-        let signer = LocalSigner::new(key).map_err(|e| invalid(e.to_string()))?;
-        let signer = NoteSigner::new(name, NoteKeyKind::Cosignature, Arc::new(signer))
-            .map_err(|e| invalid(e.to_string()))?;
-        let verifier_key = signer.verifier().vkey();
-        let witness = Arc::new(Witness::new(signer, logs, store.clone()));
+        let (witness, verifier_key) = open(data_dir, name, logs, store.clone())?;
         let bind_error = |source| ServeError::Bind {
             addr: listen,
             source,
@@ -108,17 +92,71 @@ impl WitnessServer {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        let router = Router::new()
-            .route("/add-checkpoint", post(add_checkpoint))
-            .layer(DefaultBodyLimit::max(MAX_REQUEST_SIZE))
-            .with_state(self.witness);
-        axum::serve(self.listener, router)
+        axum::serve(self.listener, routes(self.witness, self.verifier_key))
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(ServeError::Serve)?;
         self.store.close().await;
         Ok(())
     }
+}
+
+/// The logs to witness, by name, from their signed-note verifier keys; at least one.
+pub(crate) fn witnessed_logs(
+    log_keys: &[String],
+) -> Result<HashMap<String, Vec<NoteVerifier>>, RoleError> {
+    let mut logs: HashMap<String, Vec<NoteVerifier>> = HashMap::new();
+    for vkey in log_keys {
+        let verifier =
+            NoteVerifier::from_vkey(vkey).map_err(|e| RoleError::Witness(e.to_string()))?;
+        logs.entry(verifier.name().to_owned())
+            .or_default()
+            .push(verifier);
+    }
+    if logs.is_empty() {
+        return Err(RoleError::Witness(
+            "a witness needs at least one log key (`--log`, or `logs` in `[witness]`)".into(),
+        ));
+    }
+    Ok(logs)
+}
+
+/// A witness of `logs` keeping its state in `store`, cosigning as `name` with the key in
+/// `data_dir/witness-key.jwk` (made on first use); and its cosignature verifier key.
+pub(crate) fn open(
+    data_dir: &Path,
+    name: &str,
+    logs: HashMap<String, Vec<NoteVerifier>>,
+    store: Store,
+) -> Result<(Arc<Witness<Store>>, String), RoleError> {
+    let invalid = |e: &dyn std::fmt::Display| RoleError::Witness(e.to_string());
+    let key = node_files::witness_key(data_dir)?;
+    let signer = LocalSigner::new(key).map_err(|e| invalid(&e))?;
+    let signer = NoteSigner::new(name, NoteKeyKind::Cosignature, Arc::new(signer))
+        .map_err(|e| invalid(&e))?;
+    let verifier_key = signer.verifier().vkey();
+    Ok((Arc::new(Witness::new(signer, logs, store)), verifier_key))
+}
+
+/// `POST /add-checkpoint` and `GET /verifier-key` (the key to put in a witness policy or a
+/// log's `[registry] witnesses`); a node serves them under `/witness/`.
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(
+    witness: Arc<Witness<Store>>,
+    verifier_key: String,
+) -> Router<S> {
+    Router::new()
+        .route("/add-checkpoint", post(add_checkpoint))
+        .route(
+            "/verifier-key",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    format!("{verifier_key}\n"),
+                )
+            }),
+        )
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_SIZE))
+        .with_state(witness)
 }
 
 async fn add_checkpoint(State(witness): State<Arc<Witness<Store>>>, body: Bytes) -> Response {

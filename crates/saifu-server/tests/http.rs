@@ -222,6 +222,8 @@ async fn each_role_can_be_switched_off() {
         "/admin/presentations/any",
         "/wallet",
         "/registry/checkpoint",
+        // The witness role is off unless switched on.
+        "/witness/verifier-key",
     ] {
         let status = http.get(node.url(path)).send().await.unwrap().status();
         assert_eq!(status, StatusCode::NOT_FOUND, "{path} is off");

@@ -17,7 +17,7 @@ use saifu_registry::policy::{Fork, PolicyError, WitnessPolicy, check_consistent}
 use saifu_registry::witness::AddCheckpoint;
 use saifu_server::{
     Config, ConfigLayer, RegistrySettings, ServeError, Server, TrustRegistrySettings,
-    VerifierSettings, WitnessServer, WitnessSettings,
+    VerifierSettings, WitnessRoleSettings, WitnessServer, WitnessSettings,
 };
 use support::Node;
 use tokio::sync::oneshot;
@@ -26,11 +26,12 @@ use tokio::sync::oneshot;
 const PUBLIC_URL: &str = "http://registry.test";
 const ORIGIN: &str = "registry.test/registry";
 
+/// A witness's `add-checkpoint` URL and verifier key, and what keeps it running (its stop
+/// channel and directory, or the node serving it) until dropped.
 struct RunningWitness {
     url: String,
     vkey: String,
-    _stop: oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
+    _keep: Box<dyn std::any::Any + Send>,
 }
 
 /// A witness named `name` following the log with `log_keys`, serving on loopback.
@@ -48,8 +49,7 @@ async fn witness(name: &str, log_keys: &[String]) -> RunningWitness {
     RunningWitness {
         url,
         vkey,
-        _stop: stop,
-        _dir: dir,
+        _keep: Box::new((stop, dir)),
     }
 }
 
@@ -163,8 +163,7 @@ async fn with_one_witness_down_two_of_two_refuses_and_one_of_two_accepts() {
     let down = RunningWitness {
         url: stopped.url.clone(),
         vkey: stopped.vkey.clone(),
-        _stop: oneshot::channel().0,
-        _dir: tempfile::tempdir().unwrap(),
+        _keep: Box::new(()),
     };
     drop(stopped);
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -177,6 +176,52 @@ async fn with_one_witness_down_two_of_two_refuses_and_one_of_two_accepts() {
     );
     let accepted = policy(&log_keys, &[&up, &down], 1).accept(&note).unwrap();
     assert_eq!(accepted.cosigners[0].0, "up.test");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_with_the_witness_role_cosigns_another_operators_log() {
+    let (dir, log_keys) = prepared().await;
+    let witness_role = |logs: Vec<String>| ConfigLayer {
+        witness: Some(WitnessRoleSettings {
+            enabled: true,
+            name: "node-witness.test".into(),
+            logs,
+        }),
+        ..ConfigLayer::default()
+    };
+
+    // Switched on without a log to witness, the node refuses to start and says what is missing.
+    let mut refused = witness_role(Vec::new());
+    refused.data_dir = Some(tempfile::tempdir().unwrap().path().to_path_buf());
+    refused.port = Some(0);
+    let config = Config::load(None, |_| None, refused).unwrap();
+    let error = Server::bind(&config).await.unwrap_err();
+    assert!(
+        matches!(&error, ServeError::Role(saifu_server::RoleError::Witness(why)) if why.contains("at least one log key")),
+        "{error}"
+    );
+
+    let witness_node = Node::start_layer(tempfile::tempdir().unwrap(), witness_role(log_keys.clone())).await;
+    let vkey = text(&witness_node, "/witness/verifier-key").await;
+    let garbage = witness_node
+        .http
+        .post(witness_node.url("/witness/add-checkpoint"))
+        .body("not a checkpoint")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+    let witness = RunningWitness {
+        url: witness_node.url("/witness/add-checkpoint"),
+        vkey: vkey.trim_end().to_owned(),
+        _keep: Box::new(witness_node),
+    };
+
+    let log = Node::start_layer(dir, flags(&[&witness], Some(1))).await;
+    append(&log, "entry").await;
+    let note = served(&log, &log_keys, &[&witness], 1, 1).await;
+    let accepted = policy(&log_keys, &[&witness], 1).accept(&note).unwrap();
+    assert_eq!(accepted.cosigners[0].0, "node-witness.test");
 }
 
 fn checkpoint(note: &[u8]) -> Checkpoint {

@@ -136,6 +136,38 @@ fn issuance_and_verification_benches_run_clean_against_a_node() {
     );
     let report = assert_clean_report(&out, "verification", &["response", "result"]);
     assert_eq!(report["settings"]["disclosures"], 10);
+    assert_eq!(report["setup_in_flow"], false);
+}
+
+#[test]
+fn benches_with_setup_in_flow_time_the_offer_and_the_session_as_steps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = BenchNode::start(dir.path());
+    // 20 flows paced at 80/s: the last may not start before 19/80 s.
+    let paced = ["--count", "20", "--concurrency", "4", "--rate", "80"];
+
+    let mut args = vec!["issuance", "--setup-in-flow"];
+    args.extend(paced);
+    let out = bench(&node, dir.path(), &args, None);
+    let report = assert_clean_report(
+        &out,
+        "issuance",
+        &["offer", "token", "nonce", "proof", "credential"],
+    );
+    assert_eq!(report["setup_in_flow"], true);
+    assert_eq!(report["rate"], 80.0);
+    let elapsed = report["elapsed_seconds"].as_f64().expect("elapsed_seconds");
+    assert!(elapsed >= 19.0 / 80.0, "paced flows started early: {report}");
+
+    let mut args = vec!["verification", "--setup-in-flow"];
+    args.extend(paced);
+    let out = bench(&node, dir.path(), &args, None);
+    let report = assert_clean_report(
+        &out,
+        "verification",
+        &["session", "present", "response", "result"],
+    );
+    assert_eq!(report["setup_in_flow"], true);
 }
 
 #[test]

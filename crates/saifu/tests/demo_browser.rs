@@ -100,6 +100,28 @@ fn a_browser_clicks_through_the_links_of_serve_demo() {
     click_through(&links, &screenshots(dir.path()));
 }
 
+/// With `--tls-self-signed` the demo seeds over https (trusting the node's own CA) and prints
+/// https links, which a client trusting that CA can open and one that does not cannot.
+#[tokio::test]
+async fn serve_demo_over_tls_seeds_and_prints_https_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("node");
+    let (node, links) = start(&["serve", "--demo", "--tls-self-signed"], &data_dir);
+    assert!(node.base.starts_with("https://localhost:"), "{}", node.base);
+    assert_links_on(&node.base, &links);
+    let pem = std::fs::read(data_dir.join("tls/ca.pem")).unwrap();
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let offer = links["offers"][0]["link"].as_str().unwrap();
+    for link in [links["wallet"].as_str().unwrap(), offer] {
+        let page = trusting.get(link).send().await.unwrap();
+        assert_eq!(page.status(), reqwest::StatusCode::OK, "{link}");
+    }
+    assert!(reqwest::get(offer).await.is_err(), "an untrusted CA is refused");
+}
+
 #[test]
 fn the_interactive_demo_prints_links_a_browser_can_follow() {
     let dir = tempfile::tempdir().unwrap();

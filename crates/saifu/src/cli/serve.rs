@@ -154,10 +154,10 @@ pub(crate) async fn serve(
         Some(token) => token.clone(),
         None => saifu_server::read_admin_token(&config.data_dir).map_err(CliError::NoAdminToken)?,
     };
+    // With --tls-self-signed the seeding client trusts the node's own CA, as clients must.
+    let demo = DemoNode::connect(base, token, server.tls_ca_path())?;
     let running = tokio::spawn(server.run(shutdown_signal()));
-    seed::seed(&DemoNode::connect(base, token))
-        .await?
-        .print(global.json);
+    seed::seed(&demo).await?.print(global.json);
     match running.await {
         Ok(served) => Ok(served?),
         // The server task only ends in error through a panic; let it surface as one.

@@ -10,7 +10,7 @@ use saifu_crypto::{KeyType, LocalSigner, PrivateKey, jws};
 use saifu_oid4vc::vci::offer::PRE_AUTHORIZED_CODE_GRANT;
 use serde_json::{Map, Value, json};
 
-use super::runner::{run_all, run_paced, send};
+use super::runner::{admin_error_key, run_all, run_paced, send};
 use super::stats::{FlowTimer, Summary};
 use super::{HolderAlg, Load, Report};
 use crate::cli::CliError;
@@ -35,22 +35,27 @@ pub(super) async fn run(node: &NodeArgs, args: IssuanceArgs) -> Result<Report, C
     let setup = Instant::now();
     let kind = CredentialType::fetch(&node, &args.config).await?;
     let (load, alg) = (args.load, args.holder_alg);
-    let offers = Offers::make(
-        &node,
-        &args.config,
-        &kind.claims,
-        load.count(),
-        load.concurrency(),
-    )
-    .await?;
+    let offers = Arc::new(OfferMaker {
+        node,
+        config: args.config.clone(),
+        claims: kind.claims.clone(),
+    });
+    // With --setup-in-flow, one offer up front still names the issuer and checks the path.
+    let prepared = offers
+        .make_many(load.prepared().max(1), load.concurrency())
+        .await?;
     let wallet =
-        Arc::new(Wallet::discover(reqwest::Client::new(), &offers.issuer, &args.config).await?);
+        Arc::new(Wallet::discover(reqwest::Client::new(), &prepared.issuer, &args.config).await?);
     let holders = Arc::new(
         (0..load.concurrency())
             .map(|_| holder(alg))
             .collect::<Result<Vec<_>, _>>()?,
     );
-    let codes = Arc::new(offers.codes);
+    let codes = Arc::new(if load.setup_in_flow {
+        Vec::new()
+    } else {
+        prepared.codes
+    });
     let setup_seconds = setup.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -61,10 +66,14 @@ pub(super) async fn run(node: &NodeArgs, args: IssuanceArgs) -> Result<Report, C
         load.rate(),
         move |i| {
             let (wallet, codes, holders) = (wallet.clone(), codes.clone(), holders.clone());
+            let offers = offers.clone();
             async move {
                 let mut timer = FlowTimer::start();
                 let holder = &holders[i % holders.len()];
-                let outcome = wallet.redeem(&codes[i], holder, &mut timer).await;
+                let outcome = match codes.get(i) {
+                    Some(code) => wallet.redeem(code, holder, &mut timer).await,
+                    None => issue_in_flow(&offers, &wallet, i, holder, &mut timer).await,
+                };
                 timer.finish(outcome)
             }
         },
@@ -75,6 +84,7 @@ pub(super) async fn run(node: &NodeArgs, args: IssuanceArgs) -> Result<Report, C
         count: load.count(),
         concurrency: load.concurrency(),
         rate: load.rate(),
+        setup_in_flow: load.setup_in_flow,
         settings: json!({
             "credential_configuration_id": args.config,
             "claims": kind.claims.len(),
@@ -83,6 +93,19 @@ pub(super) async fn run(node: &NodeArgs, args: IssuanceArgs) -> Result<Report, C
         setup_seconds,
         summary: Summary::of(&flows, started.elapsed()),
     })
+}
+
+/// A flow that makes its own offer (the `offer` step), then redeems it.
+async fn issue_in_flow(
+    offers: &OfferMaker,
+    wallet: &Wallet,
+    i: usize,
+    holder: &LocalSigner,
+    timer: &mut FlowTimer,
+) -> Result<String, String> {
+    let offer = offers.make(i).await.map_err(|e| admin_error_key(&e))?;
+    timer.step("offer");
+    wallet.redeem(&offer.code, holder, timer).await
 }
 
 /// A fresh holder key of type `alg`.
@@ -134,7 +157,26 @@ impl CredentialType {
     }
 }
 
-/// Offers made for the bench: their pre-authorized codes and the issuer that redeems them.
+/// Makes offers of one credential configuration through the admin API, each with a value for
+/// every claim.
+pub(super) struct OfferMaker {
+    /// The node's admin API.
+    pub node: Arc<NodeClient>,
+    /// The credential configuration offered.
+    pub config: String,
+    /// The claims each offer gives a value (`"{claim} {i}"` for offer `i`).
+    pub claims: Vec<String>,
+}
+
+/// One offer: its pre-authorized code and the issuer that redeems it.
+pub(super) struct Offer {
+    /// The pre-authorized code.
+    pub code: String,
+    /// The offer's `credential_issuer`.
+    pub issuer: String,
+}
+
+/// Offers made before the clock: their pre-authorized codes and the issuer that redeems them.
 pub(super) struct Offers {
     /// One pre-authorized code per offer.
     pub codes: Vec<String>,
@@ -142,43 +184,49 @@ pub(super) struct Offers {
     pub issuer: String,
 }
 
-impl Offers {
-    /// `count` offers of configuration `config` with a value for each of `claims`, made on
-    /// `concurrency` workers.
-    pub async fn make(
-        node: &Arc<NodeClient>,
-        config: &str,
-        claims: &[String],
+impl OfferMaker {
+    /// Offer number `i`.
+    pub async fn make(&self, i: usize) -> Result<Offer, CliError> {
+        let values: Map<String, Value> = self
+            .claims
+            .iter()
+            .map(|name| (name.clone(), Value::String(format!("{name} {i}"))))
+            .collect();
+        let body = json!({"credential_configuration_id": self.config, "claims": values});
+        let created = self.node.post("/admin/offers", &body).await?;
+        let offer = &created["credential_offer"];
+        let code = offer["grants"][PRE_AUTHORIZED_CODE_GRANT]["pre-authorized_code"].as_str();
+        let (Some(code), Some(issuer)) = (code, offer["credential_issuer"].as_str()) else {
+            return Err(CliError::BadArgument(format!(
+                "the node's offer has no pre-authorized code: {offer}"
+            )));
+        };
+        Ok(Offer {
+            code: code.to_owned(),
+            issuer: issuer.to_owned(),
+        })
+    }
+
+    /// `count` offers (at least one), made on `concurrency` workers.
+    pub async fn make_many(
+        self: &Arc<Self>,
         count: usize,
         concurrency: usize,
     ) -> Result<Offers, CliError> {
-        let node = node.clone();
-        let config = config.to_owned();
-        let claims = claims.to_vec();
+        let maker = self.clone();
         let made = run_all("offers", count, concurrency, move |i| {
-            let node = node.clone();
-            let values: Map<String, Value> = claims
-                .iter()
-                .map(|name| (name.clone(), Value::String(format!("{name} {i}"))))
-                .collect();
-            let body = json!({"credential_configuration_id": config, "claims": values});
-            async move { node.post("/admin/offers", &body).await }
+            let maker = maker.clone();
+            async move { maker.make(i).await }
         })
         .await;
         let mut offers = Offers {
             codes: Vec::with_capacity(count),
             issuer: String::new(),
         };
-        for created in made {
-            let offer = &created?["credential_offer"];
-            let code = offer["grants"][PRE_AUTHORIZED_CODE_GRANT]["pre-authorized_code"].as_str();
-            let (Some(code), Some(issuer)) = (code, offer["credential_issuer"].as_str()) else {
-                return Err(CliError::BadArgument(format!(
-                    "the node's offer has no pre-authorized code: {offer}"
-                )));
-            };
-            offers.codes.push(code.to_owned());
-            issuer.clone_into(&mut offers.issuer);
+        for offer in made {
+            let offer = offer?;
+            offers.codes.push(offer.code);
+            offers.issuer = offer.issuer;
         }
         Ok(offers)
     }

@@ -31,8 +31,9 @@ Examples:
   saifu bench issuance --count 3000 --concurrency 16 --node-data-dir /tmp/bench-node
   saifu bench issuance --count 3000 --concurrency 16 --holder-alg ES256 --json
   saifu bench verification --count 3000 --concurrency 16 --disclosures 10
-  saifu bench issuance --count 60000 --rate 100
-      a steady 100 issuances per second for ten minutes (a soak run: scripts/soak.sh)
+  saifu bench issuance --count 60000 --rate 100 --setup-in-flow
+      a steady 100 issuances per second for ten minutes, each flow making its own offer (a \
+soak run: scripts/soak.sh)
       (10 disclosures need a credential type with 10 claims: crates/saifu/bench/node.toml \
 defines `pid10`)";
 
@@ -67,6 +68,11 @@ struct Load {
     /// steady load below the peak, for soak runs (scripts/soak.sh)
     #[arg(long, value_name = "PER_SECOND", value_parser = positive_rate)]
     rate: Option<f64>,
+    /// Make each flow's offer or presentation session inside the flow (a timed step of its
+    /// own) instead of all of them before the clock: setup time and memory stay flat however
+    /// long the run, as soak runs need
+    #[arg(long)]
+    setup_in_flow: bool,
 }
 
 /// A `--rate`: a finite number of flows per second above zero.
@@ -91,6 +97,11 @@ impl Load {
     /// The flows per second to pace at, if any.
     fn rate(self) -> Option<f64> {
         self.rate
+    }
+
+    /// How many offers or sessions to make before the clock: none when flows make their own.
+    fn prepared(self) -> usize {
+        if self.setup_in_flow { 0 } else { self.count() }
     }
 }
 
@@ -124,6 +135,8 @@ struct Report {
     /// The pace asked for with --rate, flows per second.
     #[serde(skip_serializing_if = "Option::is_none")]
     rate: Option<f64>,
+    /// Whether each flow made its own offer or session (`--setup-in-flow`).
+    setup_in_flow: bool,
     /// The bench's own settings (credential configuration, holder key, disclosures).
     settings: Value,
     setup_seconds: f64,

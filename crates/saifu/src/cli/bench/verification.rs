@@ -12,7 +12,7 @@ use saifu_credential::sd_jwt::{ClaimPath, KeyBindingRequest, Limits, SdJwt, Segm
 use saifu_crypto::LocalSigner;
 use serde_json::{Value, json};
 
-use super::issuance::{CredentialType, Offers, Wallet, holder};
+use super::issuance::{CredentialType, OfferMaker, Wallet, holder};
 use super::runner::{admin_error_key, run_all, run_paced, send};
 use super::stats::{FlowTimer, Summary};
 use super::{HolderAlg, Load, Report};
@@ -46,6 +46,15 @@ struct Prepared {
     vp_token: String,
 }
 
+/// What the bench presents: the held credentials (round robin over the flows), the claims to
+/// disclose, and the session request the verifier is sent.
+struct Presenter {
+    node: Arc<NodeClient>,
+    held: Vec<(SdJwt, LocalSigner)>,
+    paths: Vec<ClaimPath>,
+    session_body: Value,
+}
+
 /// Runs the verification bench against the node `node` names.
 pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Report, CliError> {
     let node = Arc::new(NodeClient::new(node)?);
@@ -64,18 +73,27 @@ pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Repor
     let claims = &kind.claims[..wanted];
     let load = args.load;
     let http = reqwest::Client::new();
-    let held = credentials(&node, &http, &args.config, claims, load).await?;
-    let sessions = sessions(&node, &kind.vct, claims, load).await?;
-    let prepared = prepare(sessions, &held, claims).await?;
+    let presenter = Arc::new(Presenter {
+        held: credentials(&node, &http, &args.config, claims, load).await?,
+        paths: claims
+            .iter()
+            .map(|name| ClaimPath::new(vec![Segment::Name(name.clone())]))
+            .collect(),
+        session_body: session_body(&kind.vct, claims),
+        node,
+    });
+    // One more session than flows: the warm-up's.
+    let prepared = presenter.prepare_many(load.prepared() + 1, load).await?;
     // One presentation before the clock starts: it checks the whole path, and the verifier
     // caches the issuer's status list, as it would in steady operation.
-    if let Err(key) = present(&http, &node, &prepared[0], &mut FlowTimer::start()).await {
+    if let Err(key) = present(&http, &presenter.node, &prepared[0], &mut FlowTimer::start()).await {
         return Err(CliError::BadArgument(format!(
             "the warm-up presentation was not verified: {key}"
         )));
     }
     let prepared = Arc::new(prepared);
     let setup_seconds = setup.elapsed().as_secs_f64();
+    let credentials_presented = presenter.held.len();
 
     let started = Instant::now();
     let flows = run_paced(
@@ -84,10 +102,13 @@ pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Repor
         load.concurrency(),
         load.rate(),
         move |i| {
-            let (http, node, prepared) = (http.clone(), node.clone(), prepared.clone());
+            let (http, presenter, prepared) = (http.clone(), presenter.clone(), prepared.clone());
             async move {
                 let mut timer = FlowTimer::start();
-                let outcome = present(&http, &node, &prepared[i + 1], &mut timer).await;
+                let outcome = match prepared.get(i + 1) {
+                    Some(session) => present(&http, &presenter.node, session, &mut timer).await,
+                    None => presenter.present_in_flow(&http, i, &mut timer).await,
+                };
                 timer.finish(outcome)
             }
         },
@@ -98,11 +119,12 @@ pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Repor
         count: load.count(),
         concurrency: load.concurrency(),
         rate: load.rate(),
+        setup_in_flow: load.setup_in_flow,
         settings: json!({
             "credential_configuration_id": args.config,
             "disclosures": wanted,
             "holder_alg": HolderAlg::EdDsa.name(),
-            "credentials_presented": held.len(),
+            "credentials_presented": credentials_presented,
         }),
         setup_seconds,
         summary: Summary::of(&flows, started.elapsed()),
@@ -117,10 +139,16 @@ async fn credentials(
     claims: &[String],
     load: Load,
 ) -> Result<Vec<(SdJwt, LocalSigner)>, CliError> {
-    let count = load.count().min(MAX_CREDENTIALS);
-    let offers = Offers::make(node, config, claims, count, load.concurrency()).await?;
+    let maker = Arc::new(OfferMaker {
+        node: node.clone(),
+        config: config.to_owned(),
+        claims: claims.to_vec(),
+    });
+    let offers = maker
+        .make_many(load.count().min(MAX_CREDENTIALS), load.concurrency())
+        .await?;
     let wallet = Wallet::discover(http.clone(), &offers.issuer, config).await?;
-    let mut held = Vec::with_capacity(count);
+    let mut held = Vec::with_capacity(offers.codes.len());
     for code in &offers.codes {
         let holder = holder(HolderAlg::EdDsa)?;
         let issued = wallet
@@ -134,74 +162,88 @@ async fn credentials(
     Ok(held)
 }
 
-/// `count + 1` `direct_post` sessions asking for `claims` of a `vct` credential (one for the
-/// warm-up).
-async fn sessions(
-    node: &Arc<NodeClient>,
-    vct: &str,
-    claims: &[String],
-    load: Load,
-) -> Result<Vec<Value>, CliError> {
+/// The admin API body of a `direct_post` session asking for `claims` of a `vct` credential.
+fn session_body(vct: &str, claims: &[String]) -> Value {
     let paths: Vec<Value> = claims.iter().map(|name| json!({"path": [name]})).collect();
-    let body = json!({"response_mode": "direct_post", "dcql_query": {"credentials": [{
+    json!({"response_mode": "direct_post", "dcql_query": {"credentials": [{
         "id": QUERY_ID, "format": "dc+sd-jwt", "meta": {"vct_values": [vct]}, "claims": paths,
-    }]}});
-    let node = node.clone();
-    let body = Arc::new(body);
-    run_all(
-        "sessions",
-        load.count() + 1,
-        load.concurrency(),
-        move |_| {
-            let (node, body) = (node.clone(), body.clone());
-            async move { node.post("/admin/presentations", &body).await }
-        },
-    )
-    .await
-    .into_iter()
-    .collect()
+    }]}})
 }
 
-/// For each session, a presentation of one of `held` (round robin) disclosing `claims`, with a
-/// KB-JWT for the session's `client_id` and `nonce`.
-async fn prepare(
-    sessions: Vec<Value>,
-    held: &[(SdJwt, LocalSigner)],
-    claims: &[String],
-) -> Result<Vec<Prepared>, CliError> {
-    let paths: Vec<ClaimPath> = claims
-        .iter()
-        .map(|name| ClaimPath::new(vec![Segment::Name(name.clone())]))
-        .collect();
-    let issued_at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(0));
-    let mut prepared = Vec::with_capacity(sessions.len());
-    for (i, session) in sessions.into_iter().enumerate() {
+impl Presenter {
+    /// Creates session `i` and prepares its presentation.
+    async fn prepare(&self, i: usize) -> Result<Prepared, CliError> {
+        let session = self.node.post("/admin/presentations", &self.session_body).await?;
+        self.present_to(&session, i).await
+    }
+
+    /// `count` sessions with their presentations, made on the load's workers.
+    async fn prepare_many(
+        self: &Arc<Self>,
+        count: usize,
+        load: Load,
+    ) -> Result<Vec<Prepared>, CliError> {
+        let presenter = self.clone();
+        run_all("sessions", count, load.concurrency(), move |i| {
+            let presenter = presenter.clone();
+            async move { presenter.prepare(i).await }
+        })
+        .await
+        .into_iter()
+        .collect()
+    }
+
+    /// A presentation for `session` of held credential `i` (round robin) disclosing the
+    /// claims, with a KB-JWT for the session's `client_id` and `nonce`.
+    async fn present_to(&self, session: &Value, i: usize) -> Result<Prepared, CliError> {
         let request = &session["request"];
         let text = |name: &str| {
             request[name].as_str().map(str::to_owned).ok_or_else(|| {
                 CliError::BadArgument(format!("the session's request has no {name}: {request}"))
             })
         };
-        let (credential, holder) = &held[i % held.len()];
+        let (credential, holder) = &self.held[i % self.held.len()];
         let (audience, nonce) = (text("client_id")?, text("nonce")?);
+        let issued_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(0));
         let binding = KeyBindingRequest {
             audience: &audience,
             nonce: &nonce,
             issued_at,
         };
         let presentation = credential
-            .present_with_key_binding(&paths, &binding, holder)
+            .present_with_key_binding(&self.paths, &binding, holder)
             .await?;
-        prepared.push(Prepared {
+        Ok(Prepared {
             id: session["id"].as_str().unwrap_or_default().to_owned(),
             response_uri: text("response_uri")?,
             state: text("state")?,
             vp_token: json!({ QUERY_ID: [presentation.to_compact()] }).to_string(),
-        });
+        })
     }
-    Ok(prepared)
+
+    /// A flow that makes its own session (the `session` step) and presentation (`present`),
+    /// then posts it and reads the result.
+    async fn present_in_flow(
+        &self,
+        http: &reqwest::Client,
+        i: usize,
+        timer: &mut FlowTimer,
+    ) -> Result<(), String> {
+        let session = self
+            .node
+            .post("/admin/presentations", &self.session_body)
+            .await
+            .map_err(|e| admin_error_key(&e))?;
+        timer.step("session");
+        let prepared = self
+            .present_to(&session, i)
+            .await
+            .map_err(|e| format!("present: {e}"))?;
+        timer.step("present");
+        present(http, &self.node, &prepared, timer).await
+    }
 }
 
 /// Posts the prepared presentation (`direct_post`), then reads the session's result; an error

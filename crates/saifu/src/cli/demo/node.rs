@@ -1,7 +1,7 @@
 //! A node the demo talks to over loopback HTTP with its admin token, as any operator tool and
 //! relying party would: the demo never reaches into the node's internals.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use saifu_server::{Config, ConfigLayer, Server, VerifierSettings};
 use serde_json::Value;
@@ -35,16 +35,32 @@ impl DemoNode {
         let base = format!("http://{}", server.local_addr());
         tokio::spawn(server.run(std::future::pending()));
         let token = saifu_server::read_admin_token(&data_dir).map_err(CliError::NoAdminToken)?;
-        Ok(DemoNode::connect(base, token))
+        DemoNode::connect(base, token, None)
     }
 
-    /// A node already running at `base`, driven with the admin `token`.
-    pub(crate) fn connect(base: String, token: String) -> DemoNode {
-        DemoNode {
-            base,
-            token,
-            http: reqwest::Client::new(),
+    /// A node already running at `base`, driven with the admin `token`; `ca` is the PEM
+    /// certificate of the CA that signed its TLS certificate when it serves
+    /// `--tls-self-signed`.
+    pub(crate) fn connect(
+        base: String,
+        token: String,
+        ca: Option<&Path>,
+    ) -> Result<DemoNode, CliError> {
+        let mut http = reqwest::Client::builder();
+        if let Some(path) = ca {
+            let pem = std::fs::read(path).map_err(|source| CliError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let certificate = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                CliError::BadArgument(format!("{} holds no CA certificate: {e}", path.display()))
+            })?;
+            http = http.add_root_certificate(certificate);
         }
+        let http = http.build().map_err(|e| {
+            CliError::BadArgument(format!("cannot make an HTTP client for the demo: {e}"))
+        })?;
+        Ok(DemoNode { base, token, http })
     }
 
     /// Calls the admin API; the JSON answer, or the node's refusal as a [`CliError`].
