@@ -26,6 +26,7 @@ fn config(data_dir: &Path, database_url: Option<&str>) -> Config {
         registry: Default::default(),
         vc_api: Default::default(),
         wallet: Default::default(),
+        witness: Default::default(),
     }
 }
 
