@@ -201,7 +201,8 @@ async fn a_node_with_the_witness_role_cosigns_another_operators_log() {
         "{error}"
     );
 
-    let witness_node = Node::start_layer(tempfile::tempdir().unwrap(), witness_role(log_keys.clone())).await;
+    let witness_node =
+        Node::start_layer(tempfile::tempdir().unwrap(), witness_role(log_keys.clone())).await;
     let vkey = text(&witness_node, "/witness/verifier-key").await;
     let garbage = witness_node
         .http

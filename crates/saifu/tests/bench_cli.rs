@@ -157,7 +157,10 @@ fn benches_with_setup_in_flow_time_the_offer_and_the_session_as_steps() {
     assert_eq!(report["setup_in_flow"], true);
     assert_eq!(report["rate"], 80.0);
     let elapsed = report["elapsed_seconds"].as_f64().expect("elapsed_seconds");
-    assert!(elapsed >= 19.0 / 80.0, "paced flows started early: {report}");
+    assert!(
+        elapsed >= 19.0 / 80.0,
+        "paced flows started early: {report}"
+    );
 
     let mut args = vec!["verification", "--setup-in-flow"];
     args.extend(paced);

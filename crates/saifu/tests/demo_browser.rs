@@ -119,7 +119,10 @@ async fn serve_demo_over_tls_seeds_and_prints_https_links() {
         let page = trusting.get(link).send().await.unwrap();
         assert_eq!(page.status(), reqwest::StatusCode::OK, "{link}");
     }
-    assert!(reqwest::get(offer).await.is_err(), "an untrusted CA is refused");
+    assert!(
+        reqwest::get(offer).await.is_err(),
+        "an untrusted CA is refused"
+    );
 }
 
 #[test]

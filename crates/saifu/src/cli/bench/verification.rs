@@ -86,7 +86,14 @@ pub(super) async fn run(node: &NodeArgs, args: VerificationArgs) -> Result<Repor
     let prepared = presenter.prepare_many(load.prepared() + 1, load).await?;
     // One presentation before the clock starts: it checks the whole path, and the verifier
     // caches the issuer's status list, as it would in steady operation.
-    if let Err(key) = present(&http, &presenter.node, &prepared[0], &mut FlowTimer::start()).await {
+    if let Err(key) = present(
+        &http,
+        &presenter.node,
+        &prepared[0],
+        &mut FlowTimer::start(),
+    )
+    .await
+    {
         return Err(CliError::BadArgument(format!(
             "the warm-up presentation was not verified: {key}"
         )));
@@ -173,7 +180,10 @@ fn session_body(vct: &str, claims: &[String]) -> Value {
 impl Presenter {
     /// Creates session `i` and prepares its presentation.
     async fn prepare(&self, i: usize) -> Result<Prepared, CliError> {
-        let session = self.node.post("/admin/presentations", &self.session_body).await?;
+        let session = self
+            .node
+            .post("/admin/presentations", &self.session_body)
+            .await?;
         self.present_to(&session, i).await
     }
 
