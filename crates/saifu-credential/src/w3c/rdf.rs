@@ -49,16 +49,7 @@ impl From<RdfcHash> for CanonicalizationAlgorithm {
 
 /// Refuses JSON deeper than [`MAX_DEPTH`].
 pub fn check_depth(value: &Value) -> Result<(), JsonLdError> {
-    fn depth_ok(value: &Value, remaining: usize) -> bool {
-        match value {
-            Value::Array(items) => {
-                remaining > 0 && items.iter().all(|v| depth_ok(v, remaining - 1))
-            }
-            Value::Object(map) => remaining > 0 && map.values().all(|v| depth_ok(v, remaining - 1)),
-            _ => true,
-        }
-    }
-    if depth_ok(value, MAX_DEPTH) {
+    if saifu_did::data_integrity::jcs::nests_within(value, MAX_DEPTH) {
         Ok(())
     } else {
         Err(JsonLdError::TooLarge("depth"))

@@ -30,19 +30,23 @@ pub const NAME: &str = "eddsa-jcs-2022";
 
 /// Refuses JSON deeper than [`MAX_DEPTH`].
 pub fn check_depth(value: &Value) -> Result<(), JcsError> {
-    fn depth_ok(value: &Value, remaining: usize) -> bool {
-        match value {
-            Value::Array(items) => {
-                remaining > 0 && items.iter().all(|v| depth_ok(v, remaining - 1))
-            }
-            Value::Object(map) => remaining > 0 && map.values().all(|v| depth_ok(v, remaining - 1)),
-            _ => true,
-        }
-    }
-    if depth_ok(value, MAX_DEPTH) {
+    if nests_within(value, MAX_DEPTH) {
         Ok(())
     } else {
         Err(JcsError::TooDeep)
+    }
+}
+
+/// Whether `value` nests at most `max_depth` arrays or objects deep: the bound every JSON
+/// canonicalization here (JCS, and JSON-LD in `saifu-credential`) checks before recursing, so
+/// hostile nesting cannot exhaust the stack.
+pub fn nests_within(value: &Value, max_depth: usize) -> bool {
+    match value {
+        Value::Array(items) => {
+            max_depth > 0 && items.iter().all(|v| nests_within(v, max_depth - 1))
+        }
+        Value::Object(map) => max_depth > 0 && map.values().all(|v| nests_within(v, max_depth - 1)),
+        _ => true,
     }
 }
 
@@ -77,5 +81,31 @@ impl Suite for EddsaJcs2022 {
 
     fn proof_carries_context(self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// `levels` arrays and objects nested alternately around a string.
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(json!("leaf"), |inner, level| {
+            if level % 2 == 0 {
+                json!([inner])
+            } else {
+                json!({ "k": inner })
+            }
+        })
+    }
+
+    #[test]
+    fn nesting_up_to_the_bound_is_canonicalized_and_deeper_is_refused() {
+        assert!(canonicalize(&nested(MAX_DEPTH)).is_ok());
+        assert_eq!(canonicalize(&nested(MAX_DEPTH + 1)), Err(JcsError::TooDeep));
+        assert!(nests_within(&json!("scalar"), 0));
+        assert!(!nests_within(&json!([]), 0));
     }
 }
