@@ -172,8 +172,8 @@ async fn peer_checks_saifu_status_lists() {
 }
 
 /// The peer's status list and credential: saifu verifies both and sees the revocation.
-#[test]
-fn saifu_checks_peer_status_lists() {
+#[tokio::test]
+async fn saifu_checks_peer_status_lists() {
     for (purpose, refused) in [
         (StatusPurpose::Revocation, BitstringError::Revoked),
         (StatusPurpose::Suspension, BitstringError::Suspended),
@@ -184,10 +184,13 @@ fn saifu_checks_peer_status_lists() {
         }));
         let report = verify_credential(&answer["credential"], &options()).unwrap();
         let cache = StatusListCache::new(300);
-        let result = cache.check_entry(&report.credential_status[0], &options(), |url| {
+        let fetch = |url: String| {
             assert_eq!(url, LIST_URL);
-            Ok(answer["statusList"].clone())
-        });
+            std::future::ready(Ok(answer["statusList"].clone()))
+        };
+        let result = cache
+            .check_entry(&report.credential_status[0], &report.issuer, NOW, fetch)
+            .await;
         assert_eq!(result, Err(refused));
     }
 }

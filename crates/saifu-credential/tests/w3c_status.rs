@@ -11,10 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use saifu_credential::status::bitstring::{
     BitstringError, BitstringStatusList, MIN_ENTRIES, StatusEntry, StatusListCache, StatusPurpose,
 };
-use saifu_credential::w3c::di::{
-    self, ASSERTION_METHOD, Cryptosuite, DidKeyResolver, ProofOptions,
-};
-use saifu_credential::w3c::verify::VerifyOptions;
+use saifu_credential::w3c::di::{self, ASSERTION_METHOD, Cryptosuite, ProofOptions};
 use saifu_crypto::{KeyType, LocalSigner, PrivateKey};
 use saifu_did::key::did_key;
 use serde_json::Value;
@@ -22,15 +19,6 @@ use w3c_support::read_json;
 
 const NOW: i64 = 1_750_000_000;
 const LIST_URL: &str = "https://issuer.example/status/3";
-
-fn options() -> VerifyOptions<'static> {
-    VerifyOptions {
-        now: NOW,
-        challenge: None,
-        domain: None,
-        resolver: &DidKeyResolver,
-    }
-}
 
 async fn signed_list(list: &BitstringStatusList, purpose: StatusPurpose) -> Value {
     let private = PrivateKey::generate(KeyType::Ed25519).unwrap();
@@ -56,6 +44,23 @@ fn entry(purpose: StatusPurpose, index: usize) -> Value {
     .to_json(&format!("{LIST_URL}#{index}"))
 }
 
+/// The issuer the list credential names.
+fn issuer_of(list: &Value) -> String {
+    list["issuer"].as_str().expect("a string issuer").to_owned()
+}
+
+/// A fetch answering `list` for [`LIST_URL`], counting its calls in `fetches`.
+fn serve<'a>(
+    list: &'a Value,
+    fetches: &'a Cell<usize>,
+) -> impl Fn(String) -> std::future::Ready<Result<Value, String>> + 'a {
+    move |url| {
+        assert_eq!(url, LIST_URL);
+        fetches.set(fetches.get() + 1);
+        std::future::ready(Ok(list.clone()))
+    }
+}
+
 #[tokio::test]
 async fn revoke_suspend_and_clear() {
     let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
@@ -66,53 +71,75 @@ async fn revoke_suspend_and_clear() {
         (StatusPurpose::Suspension, BitstringError::Suspended),
     ] {
         let credential = signed_list(&list, purpose).await;
+        let issuer = issuer_of(&credential);
         let cache = StatusListCache::new(300);
         let fetches = Cell::new(0);
-        let fetch = |url: &str| {
-            assert_eq!(url, LIST_URL);
-            fetches.set(fetches.get() + 1);
-            Ok(credential.clone())
-        };
+        let fetch = serve(&credential, &fetches);
         assert_eq!(
-            cache.check_entry(&entry(purpose, 94_567), &options(), fetch),
+            cache
+                .check_entry(&entry(purpose, 94_567), &issuer, NOW, &fetch)
+                .await,
             Err(refused)
         );
         cache
-            .check_entry(&entry(purpose, 12), &options(), fetch)
+            .check_entry(&entry(purpose, 12), &issuer, NOW, &fetch)
+            .await
             .unwrap();
         assert_eq!(fetches.get(), 1, "second check served from the cache");
         // The cache expires: a later check fetches again.
-        let later = VerifyOptions {
-            now: NOW + 301,
-            ..options()
-        };
         cache
-            .check_entry(&entry(purpose, 12), &later, fetch)
+            .check_entry(&entry(purpose, 12), &issuer, NOW + 301, &fetch)
+            .await
             .unwrap();
         assert_eq!(fetches.get(), 2);
     }
     list.set(94_567, false).unwrap();
     let credential = signed_list(&list, StatusPurpose::Suspension).await;
+    let fetches = Cell::new(0);
     StatusListCache::new(300)
         .check_entry(
             &entry(StatusPurpose::Suspension, 94_567),
-            &options(),
-            |_| Ok(credential),
+            &issuer_of(&credential),
+            NOW,
+            serve(&credential, &fetches),
         )
+        .await
         .unwrap();
 }
 
 #[tokio::test]
-async fn purpose_and_tampering_are_checked() {
+async fn purpose_issuer_and_tampering_are_checked() {
     let list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
     let credential = signed_list(&list, StatusPurpose::Suspension).await;
+    let issuer = issuer_of(&credential);
+    let fetches = Cell::new(0);
     let cache = StatusListCache::new(300);
     assert!(matches!(
-        cache.check_entry(&entry(StatusPurpose::Revocation, 1), &options(), |_| Ok(
-            credential.clone()
-        )),
+        cache
+            .check_entry(
+                &entry(StatusPurpose::Revocation, 1),
+                &issuer,
+                NOW,
+                serve(&credential, &fetches)
+            )
+            .await,
         Err(BitstringError::ListMismatch(_))
     ));
+    // A valid list from someone else cannot vouch for this issuer's credential, fetched or
+    // cached.
+    for _ in 0..2 {
+        assert!(matches!(
+            cache
+                .check_entry(
+                    &entry(StatusPurpose::Suspension, 1),
+                    "did:key:z6MkSomeoneElse",
+                    NOW,
+                    serve(&credential, &fetches)
+                )
+                .await,
+            Err(BitstringError::ListMismatch(_))
+        ));
+    }
     let mut forged = credential;
     forged["credentialSubject"]["encodedList"] = {
         let mut revoked = BitstringStatusList::new(MIN_ENTRIES).unwrap();
@@ -120,9 +147,14 @@ async fn purpose_and_tampering_are_checked() {
         revoked.encode().into()
     };
     assert!(matches!(
-        cache.check_entry(&entry(StatusPurpose::Suspension, 1), &options(), |_| Ok(
-            forged
-        )),
+        StatusListCache::new(300)
+            .check_entry(
+                &entry(StatusPurpose::Suspension, 1),
+                &issuer,
+                NOW,
+                serve(&forged, &fetches)
+            )
+            .await,
         Err(BitstringError::Credential(_))
     ));
 }

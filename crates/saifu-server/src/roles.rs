@@ -288,7 +288,7 @@ fn verifier(
         ..VerifierConfig::default()
     };
     let verifier = Verifier::new(keys, trust, Arc::new(status), config)
-        .with_bitstring_status(webhook_client.clone());
+        .with_bitstring_status(webhook_client.clone(), settings.w3c_status_cache_seconds);
     let host = url::Url::parse(base_url)
         .ok()
         .and_then(|url| url.host_str().map(str::to_owned))

@@ -107,6 +107,10 @@ pub struct VerifierSettings {
     pub enabled: bool,
     /// How long a presentation request stays open, in seconds.
     pub session_ttl_seconds: i64,
+    /// How long a fetched W3C Bitstring Status List is trusted before it is fetched again, in
+    /// seconds: a revocation is seen by this verifier within this time. `0` fetches the list
+    /// for every presentation.
+    pub w3c_status_cache_seconds: i64,
     /// Trust this node's own issuer for all its credential types.
     pub trust_own_issuer: bool,
     /// Other issuers whose credentials this verifier accepts (`[[verifier.trusted_issuers]]`).
@@ -261,6 +265,7 @@ impl Default for VerifierSettings {
         VerifierSettings {
             enabled: true,
             session_ttl_seconds: 600,
+            w3c_status_cache_seconds: saifu_oid4vc::w3c::status::DEFAULT_MAX_AGE,
             trust_own_issuer: true,
             trusted_issuers: Vec::new(),
             trust_registry: None,

@@ -19,6 +19,7 @@ use saifu_credential::w3c::di::{self, ASSERTION_METHOD, ProofOptions};
 use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, b64};
 use saifu_oid4vc::w3c::jwt_vc::{self, Binding, CredentialClaims};
 use saifu_oid4vc::w3c::{Named, cryptosuite_for, did_key, did_key_method, ldp_vc};
+use saifu_server::VerifierSettings;
 use saifu_wallet::model::{CredentialStatus, StoredCredential};
 use saifu_wallet::present::{Approval, PresentationRequest};
 use saifu_wallet::{KdfParams, Wallet, WalletConfig};
@@ -70,7 +71,13 @@ async fn wallet(dir: &tempfile::TempDir) -> Wallet {
 
 /// A node offering a degree in `format`, added through the admin API.
 async fn node(format: Format) -> Node {
-    let node = Node::start().await;
+    // The verifier fetches the status list for every presentation, so the revocation below
+    // is seen at once (by default it trusts a fetched list for five minutes).
+    let verifier = VerifierSettings {
+        w3c_status_cache_seconds: 0,
+        ..VerifierSettings::default()
+    };
+    let node = Node::start_with(None, verifier).await;
     let (id, _) = format.config();
     let mut definition = json!({"id": id, "name": "Degree", "format": format.id(),
         "types": ["UniversityDegreeCredential"],

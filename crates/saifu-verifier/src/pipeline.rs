@@ -9,6 +9,7 @@ use saifu_credential::status::{ReferenceOptions, StatusValue};
 use saifu_crypto::{Algorithm, Jwk};
 use saifu_did::http::HttpClient;
 use saifu_oid4vc::dcql::{Candidate, CredentialQuery, Format, evaluate, validate_vp_token_shape};
+use saifu_oid4vc::w3c::status::BitstringStatus;
 use serde_json::Value;
 
 use crate::error::{QueryMismatch, VerifierError};
@@ -58,7 +59,7 @@ pub struct Verifier {
     status: Arc<dyn StatusChecker>,
     pub(crate) config: VerifierConfig,
     /// Fetches Bitstring Status Lists of W3C credentials; `None` refuses credentials with one.
-    pub(crate) bitstring_http: Option<HttpClient>,
+    pub(crate) bitstring: Option<BitstringStatus>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -95,13 +96,15 @@ impl Verifier {
             trust,
             status,
             config,
-            bitstring_http: None,
+            bitstring: None,
         }
     }
 
-    /// Fetches the Bitstring Status Lists of W3C credentials through `http`.
-    pub fn with_bitstring_status(mut self, http: HttpClient) -> Verifier {
-        self.bitstring_http = Some(http);
+    /// Fetches the Bitstring Status Lists of W3C credentials through `http`, keeping each
+    /// verified list for `max_age` seconds (`saifu_oid4vc::w3c::status::DEFAULT_MAX_AGE` is
+    /// the usual choice; 0 fetches for every presentation).
+    pub fn with_bitstring_status(mut self, http: HttpClient, max_age: i64) -> Verifier {
+        self.bitstring = Some(BitstringStatus::new(http, max_age, self.config.skew));
         self
     }
 

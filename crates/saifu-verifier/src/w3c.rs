@@ -4,12 +4,10 @@
 //! `challenge`/`domain`), the credential's own proof and validity, holder binding
 //! (`credentialSubject.id` is the presenter), issuer trust, then the Bitstring Status List.
 
-use saifu_credential::status::bitstring::{BitstringError, StatusEntry};
+use saifu_credential::status::bitstring::BitstringError;
 use saifu_crypto::PublicKey;
-use saifu_did::http::HttpClient;
 use saifu_oid4vc::dcql::{Candidate, CredentialQuery, Format};
 use saifu_oid4vc::w3c::jwt_vc::{self, Binding};
-use saifu_oid4vc::w3c::status::{STATUS_LIST_ACCEPT, check_entry};
 use saifu_oid4vc::w3c::{W3cFormatError, expanded_types, ldp_vc};
 use serde_json::{Map, Value};
 
@@ -285,21 +283,10 @@ impl Verifier {
         issuer: &str,
         now: i64,
     ) -> Result<(), BitstringError> {
-        let entry = StatusEntry::parse(entry)?;
-        let http: &HttpClient = self.bitstring_http.as_ref().ok_or_else(|| {
+        let status = self.bitstring.as_ref().ok_or_else(|| {
             BitstringError::Fetch("no client for Bitstring Status Lists is configured".into())
         })?;
-        let url = url::Url::parse(&entry.list_credential)
-            .map_err(|e| BitstringError::Fetch(e.to_string()))?;
-        let answer = http
-            .get(&url, STATUS_LIST_ACCEPT)
-            .await
-            .map_err(|e| BitstringError::Fetch(e.to_string()))?;
-        let list: Value = serde_json::from_slice(&answer.body)
-            .map_err(|e| BitstringError::Fetch(format!("not JSON: {e}")))?;
-        // A list is signed when it is served, so its `validFrom` may be a moment after the
-        // `now` this verification started at: the configured clock skew covers that.
-        check_entry(&entry, &list, issuer, now + self.config.skew)
+        status.check(entry, issuer, now).await
     }
 }
 

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use saifu_credential::sd_jwt::{Limits, SdJwt};
-use saifu_credential::status::bitstring::{BitstringError, StatusEntry};
+use saifu_credential::status::bitstring::BitstringError;
 use saifu_credential::status::{
     FetchConfig, ReferenceOptions, StatusListFetcher, StatusReference, StatusValue,
 };
 use saifu_crypto::PublicKey;
-use saifu_oid4vc::w3c::status::{STATUS_LIST_ACCEPT, check_entry};
+use saifu_oid4vc::w3c::status::{BitstringStatus, DEFAULT_MAX_AGE, DEFAULT_SKEW};
 use serde_json::{Map, Value};
 
 use crate::WalletError;
@@ -69,40 +69,26 @@ impl Wallet {
 
 impl Wallet {
     /// The worst status among a W3C credential's Bitstring Status List entries (every copy
-    /// carries its own index), each checked against its list from the credential's issuer.
+    /// carries its own index), each checked against its list from the credential's issuer;
+    /// copies sharing a list fetch it once.
     async fn w3c_status_of(&self, credential: &StoredCredential) -> CredentialStatus {
         let Some(issuer) = saifu_credential::w3c::model::issuer_id(&credential.claims).ok() else {
             return CredentialStatus::Unknown;
         };
+        let lists = BitstringStatus::new(self.http.clone(), DEFAULT_MAX_AGE, DEFAULT_SKEW);
         let mut worst = CredentialStatus::Valid;
         for copy in &credential.copies {
             for entry in w3c_entries(&credential.format, &copy.credential) {
-                worst = worse(worst, self.bitstring_status(&entry, issuer).await);
+                let status = match lists.check(&entry, issuer, now()).await {
+                    Ok(()) => CredentialStatus::Valid,
+                    Err(BitstringError::Revoked) => CredentialStatus::Revoked,
+                    Err(BitstringError::Suspended) => CredentialStatus::Suspended,
+                    Err(_) => CredentialStatus::Unknown,
+                };
+                worst = worse(worst, status);
             }
         }
         worst
-    }
-
-    async fn bitstring_status(&self, entry: &Value, issuer: &str) -> CredentialStatus {
-        let Ok(entry) = StatusEntry::parse(entry) else {
-            return CredentialStatus::Unknown;
-        };
-        let Ok(url) = url::Url::parse(&entry.list_credential) else {
-            return CredentialStatus::Unknown;
-        };
-        let Ok(answer) = self.http.get(&url, STATUS_LIST_ACCEPT).await else {
-            return CredentialStatus::Unknown;
-        };
-        let Ok(list) = serde_json::from_slice::<Value>(&answer.body) else {
-            return CredentialStatus::Unknown;
-        };
-        // The list is signed as it is served: a minute of skew for its `validFrom`.
-        match check_entry(&entry, &list, issuer, now() + 60) {
-            Ok(()) => CredentialStatus::Valid,
-            Err(BitstringError::Revoked) => CredentialStatus::Revoked,
-            Err(BitstringError::Suspended) => CredentialStatus::Suspended,
-            Err(_) => CredentialStatus::Unknown,
-        }
     }
 }
 

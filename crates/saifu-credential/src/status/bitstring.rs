@@ -8,8 +8,9 @@
 //! 1 (revocation and suspension) is implemented.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,7 +21,8 @@ use serde_json::{Value, json};
 
 use crate::w3c::VerifyError;
 use crate::w3c::contexts::CREDENTIALS_V2;
-use crate::w3c::model::has_type;
+use crate::w3c::di::DidKeyResolver;
+use crate::w3c::model::{has_type, issuer_id};
 use crate::w3c::verify::{VerifyOptions, verify_credential};
 
 /// Smallest list (§2.1: at least 16 KB, so a status does not point at a small group of people).
@@ -304,12 +306,25 @@ pub fn check(entry: &StatusEntry, list: &BitstringStatusList) -> Result<(), Bits
     }
 }
 
+/// Most lists a [`StatusListCache`] keeps: a stream of credentials naming ever new list URLs
+/// must not grow it without bound.
+pub const MAX_CACHED_LISTS: usize = 1024;
+
+/// A verified, decoded list and who issued it.
+struct CachedList {
+    fetched_at: i64,
+    issuer: String,
+    list: Arc<BitstringStatusList>,
+}
+
 /// A verifier-side cache of verified, decoded status lists, so checking many credentials
-/// against one list fetches and verifies it once per `max_age` seconds.
+/// against one list fetches and verifies it once per `max_age` seconds. The one cache behind
+/// every Bitstring Status List check in saifu (OpenID4VC verifier, wallet, VC-API); fetching is
+/// the caller's, so this crate needs no HTTP client and tests can count fetches.
 pub struct StatusListCache {
     max_age: i64,
     max_decompressed: usize,
-    lists: Mutex<HashMap<String, (i64, Arc<BitstringStatusList>)>>,
+    lists: Mutex<HashMap<String, CachedList>>,
 }
 
 impl StatusListCache {
@@ -322,40 +337,86 @@ impl StatusListCache {
         }
     }
 
-    /// Checks one `credentialStatus` entry; `fetch` is called (with the list URL) only on a
-    /// cache miss or after expiry, and its answer is verified before it is cached.
-    pub fn check_entry(
+    /// Checks one `credentialStatus` entry of a credential `issuer` issued, at `now`. `fetch`
+    /// is called (with the list URL) only on a cache miss or after expiry; its answer is
+    /// verified (Data Integrity with a did:key issuer, at `now`) before it is cached. The list
+    /// must come from the credential's own issuer, or anyone could publish a list that says
+    /// "not revoked" (§3.2, validate algorithm).
+    pub async fn check_entry<Fetch, Fetched>(
         &self,
         entry: &Value,
-        options: &VerifyOptions<'_>,
-        fetch: impl FnOnce(&str) -> Result<Value, String>,
-    ) -> Result<(), BitstringError> {
+        issuer: &str,
+        now: i64,
+        fetch: Fetch,
+    ) -> Result<(), BitstringError>
+    where
+        Fetch: FnOnce(String) -> Fetched,
+        Fetched: Future<Output = Result<Value, String>>,
+    {
         let entry = StatusEntry::parse(entry)?;
         let key = format!("{} {}", entry.purpose.as_str(), entry.list_credential);
-        let cached = {
-            let lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
-            lists
-                .get(&key)
-                .filter(|(at, _)| options.now - at < self.max_age)
-                .map(|(_, list)| Arc::clone(list))
-        };
-        let list = match cached {
-            Some(list) => list,
+        let cached = self
+            .lists
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .filter(|cached| now - cached.fetched_at < self.max_age)
+            .map(|cached| (cached.issuer.clone(), Arc::clone(&cached.list)));
+        let (list_issuer, list) = match cached {
+            Some(cached) => cached,
             None => {
-                let fetched = fetch(&entry.list_credential).map_err(BitstringError::Fetch)?;
-                let list = Arc::new(verified_list(
-                    &entry,
-                    &fetched,
-                    options,
-                    self.max_decompressed,
-                )?);
-                self.lists
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key, (options.now, Arc::clone(&list)));
-                list
+                let fetched = fetch(entry.list_credential.clone())
+                    .await
+                    .map_err(BitstringError::Fetch)?;
+                self.verify_and_keep(key, &entry, &fetched, now)?
             }
         };
+        if list_issuer != issuer {
+            return Err(BitstringError::ListMismatch(
+                "the status list credential has another issuer than the credential",
+            ));
+        }
         check(&entry, &list)
+    }
+
+    /// Verifies a fetched list credential and caches it under `key`; its issuer and list.
+    fn verify_and_keep(
+        &self,
+        key: String,
+        entry: &StatusEntry,
+        fetched: &Value,
+        now: i64,
+    ) -> Result<(String, Arc<BitstringStatusList>), BitstringError> {
+        let options = VerifyOptions {
+            now,
+            challenge: None,
+            domain: None,
+            resolver: &DidKeyResolver,
+        };
+        let list = Arc::new(verified_list(
+            entry,
+            fetched,
+            &options,
+            self.max_decompressed,
+        )?);
+        let issuer = fetched
+            .as_object()
+            .and_then(|map| issuer_id(map).ok())
+            .unwrap_or_default()
+            .to_owned();
+        let mut lists = self.lists.lock().unwrap_or_else(PoisonError::into_inner);
+        if lists.len() >= MAX_CACHED_LISTS {
+            lists.retain(|_, cached| now - cached.fetched_at < self.max_age);
+            if lists.len() >= MAX_CACHED_LISTS {
+                lists.clear();
+            }
+        }
+        let cached = CachedList {
+            fetched_at: now,
+            issuer: issuer.clone(),
+            list: Arc::clone(&list),
+        };
+        lists.insert(key, cached);
+        Ok((issuer, list))
     }
 }

@@ -12,7 +12,6 @@
 pub(crate) mod issue;
 mod keys;
 mod rejection;
-mod status_check;
 pub(crate) mod status_lists;
 pub(crate) mod verify;
 
@@ -25,6 +24,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_credential::w3c::di::Cryptosuite;
 use saifu_did::http::HttpClient;
+use saifu_oid4vc::w3c::status::{BitstringStatus, DEFAULT_SKEW};
 use saifu_store::Store;
 use saifu_store::vc_api::VcApiStatus;
 use serde::de::DeserializeOwned;
@@ -34,7 +34,6 @@ use crate::error::ApiError;
 use crate::node_files::NodeFileError;
 use crate::settings::VcApiSettings;
 use keys::{IssuerKeys, KeyName};
-use status_check::StatusChecker;
 use status_lists::StatusLists;
 
 /// Why the VC-API could not be set up.
@@ -58,7 +57,7 @@ pub(crate) struct VcApi {
     status: Option<StatusLists>,
     open_issuance: bool,
     admin_token: String,
-    checker: StatusChecker,
+    checker: BitstringStatus,
 }
 
 impl std::fmt::Debug for VcApi {
@@ -94,7 +93,7 @@ impl VcApi {
                 .then(|| StatusLists::new(VcApiStatus::new(store), base_url)),
             open_issuance: settings.open_issuance,
             admin_token,
-            checker: StatusChecker::new(http, settings.status_cache_seconds),
+            checker: BitstringStatus::new(http, settings.status_cache_seconds, DEFAULT_SKEW),
         })
     }
 }

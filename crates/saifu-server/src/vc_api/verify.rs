@@ -172,7 +172,7 @@ async fn verify_credential(api: &VcApi, document: &Value, now: i64) -> Result<Ch
         };
     let mut checks = vec!["proof"];
     if !status.is_empty() {
-        api.checker.check(&status, &issuer, now).await?;
+        api.checker.check_all(&status, &issuer, now).await?;
         checks.push("status");
     }
     Ok(checks)
@@ -205,7 +205,7 @@ async fn verify_presentation(
             for credential in &report.credentials {
                 if !credential.credential_status.is_empty() {
                     api.checker
-                        .check(&credential.credential_status, &credential.issuer, now)
+                        .check_all(&credential.credential_status, &credential.issuer, now)
                         .await?;
                     if !checks.contains(&"status") {
                         checks.push("status");
