@@ -10,9 +10,8 @@
 //!
 //! A missing peer fails the test with the command that installs it; nothing is skipped.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use saifu_credential::sd_jwt::{
     self, ClaimPath, Issuance, KeyBindingPolicy, KeyBindingRequest, Limits, SdJwt, VerifyOptions,
@@ -20,6 +19,7 @@ use saifu_credential::sd_jwt::{
 use saifu_credential::sd_jwt_vc::{VcIssuance, VcVerifyOptions, verify_vc};
 use saifu_credential::status::ReferenceOptions;
 use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, Signer};
+use saifu_test_support::{require_npm_package, run_json_peer};
 use serde_json::{Map, Value, json};
 
 const ALGS: &[Algorithm] = &[Algorithm::ES256, Algorithm::EdDSA, Algorithm::Ed25519];
@@ -66,14 +66,9 @@ impl Peer {
     }
 
     fn node() -> Peer {
-        let modules = repo_root().join("interop/node_modules/@sd-jwt");
-        assert!(
-            ["core", "sd-jwt-vc", "crypto-nodejs"]
-                .iter()
-                .all(|m| modules.join(m).join("package.json").is_file()),
-            "npm SD-JWT peer missing ({}): run `npm ci --prefix interop` at the repository root",
-            modules.display()
-        );
+        for package in ["core", "sd-jwt-vc", "crypto-nodejs"] {
+            require_npm_package(&format!("@sd-jwt/{package}"), None);
+        }
         Peer {
             program: PathBuf::from("node"),
             script: repo_root().join("interop/sd-jwt/peer.mjs"),
@@ -81,27 +76,10 @@ impl Peer {
     }
 
     fn call(&self, request: &Value) -> Value {
-        let mut child = Command::new(&self.program)
-            .arg(&self.script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(request.to_string().as_bytes())
-            .expect("write request");
-        let out = child.wait_with_output().expect("peer output");
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{} answered no JSON ({e}); stderr: {}",
-                self.script.display(),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
+        let mut command = Command::new(&self.program);
+        command.arg(&self.script);
+        run_json_peer(command, request)
+            .unwrap_or_else(|stderr| panic!("{} failed: {stderr}", self.script.display()))
     }
 
     /// Calls and returns `field` of the answer, failing with the peer's error.

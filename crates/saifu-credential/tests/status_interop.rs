@@ -5,15 +5,12 @@
 //! produces. The package is installed from the committed lockfile with
 //! `npm ci --prefix interop`; without it these tests fail (they never skip silently).
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use saifu_credential::status::token::{JWT_TYP, jwt};
 use saifu_credential::status::{
     Bits, Limits, StatusList, StatusListToken, StatusValue, VerifyOptions,
 };
 use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, Signer};
+use saifu_test_support::{expect_node, require_npm_package};
 use serde_json::{Value, json};
 
 const PEER: &str = "@sd-jwt/jwt-status-list";
@@ -22,48 +19,10 @@ const URI: &str = "https://issuer.example/statuslists/42";
 const NOW: i64 = 1_800_000_000;
 const ALL_BITS: [Bits; 4] = [Bits::One, Bits::Two, Bits::Four, Bits::Eight];
 
-fn interop_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop")
-}
-
 /// Runs `interop/status-list/<script>` with `input` on stdin and returns its JSON answer.
 fn peer(script: &str, input: &Value) -> Value {
-    let dir = interop_dir();
-    let manifest = dir.join("node_modules").join(PEER).join("package.json");
-    let installed = std::fs::read_to_string(&manifest).unwrap_or_else(|_| {
-        panic!(
-            "the npm peer {PEER} is not installed ({} is missing): run `npm ci --prefix interop` \
-             from the repository root",
-            manifest.display()
-        )
-    });
-    let version = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
-    assert_eq!(
-        version, PEER_VERSION,
-        "run `npm ci --prefix interop` to install the pinned {PEER}"
-    );
-
-    let mut child = Command::new("node")
-        .arg(dir.join("status-list").join(script))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{script} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the peer answers JSON")
+    require_npm_package(PEER, Some(PEER_VERSION));
+    expect_node(&format!("status-list/{script}"), input)
 }
 
 /// A deterministic mix of every value `bits` can hold.

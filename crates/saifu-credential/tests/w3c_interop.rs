@@ -4,10 +4,6 @@
 //! saifu verifies what it issues. Installed with `npm ci --prefix interop`; without it these
 //! tests fail (they never skip silently).
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use saifu_credential::status::bitstring::{
     BitstringError, BitstringStatusList, MIN_ENTRIES, StatusEntry, StatusListCache, StatusPurpose,
 };
@@ -17,6 +13,7 @@ use saifu_credential::w3c::di::{
 use saifu_credential::w3c::verify::{VerifyOptions, verify_credential};
 use saifu_crypto::{KeyType, LocalSigner, PrivateKey};
 use saifu_did::key::did_key;
+use saifu_test_support::{expect_node, require_npm_package};
 use serde_json::{Value, json};
 
 const PEER: &str = "@digitalbazaar/vc";
@@ -24,41 +21,10 @@ const PEER_VERSION: &str = "7.3.0";
 const NOW: i64 = 1_750_000_000;
 const LIST_URL: &str = "https://issuer.example/status/7";
 
+/// Runs `interop/w3c/peer.mjs` with `request` on stdin and returns its JSON answer.
 fn peer(request: &Value) -> Value {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop");
-    let manifest = dir.join("node_modules").join(PEER).join("package.json");
-    let installed = std::fs::read_to_string(&manifest).unwrap_or_else(|_| {
-        panic!(
-            "the npm peer {PEER} is not installed ({} is missing): run `npm ci --prefix interop`",
-            manifest.display()
-        )
-    });
-    let version = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
-    assert_eq!(
-        version, PEER_VERSION,
-        "run `npm ci --prefix interop` to install the pinned {PEER}"
-    );
-    let mut child = Command::new("node")
-        .arg(dir.join("w3c/peer.mjs"))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "peer failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the peer answers JSON")
+    require_npm_package(PEER, Some(PEER_VERSION));
+    expect_node("w3c/peer.mjs", request)
 }
 
 fn options() -> VerifyOptions<'static> {

@@ -5,12 +5,9 @@
 //! Needs `node` and `interop/node_modules` (`npm ci --prefix interop`); fails, never skips,
 //! when they are missing.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-
 use saifu_crypto::jwe::{self, ContentEncryption, DecryptOptions, EncryptOptions};
 use saifu_crypto::{KeyType, PrivateKey, b64};
+use saifu_test_support::{expect_node, require_npm_package};
 use serde_json::{Value, json};
 
 const PLAINTEXT: &[u8] = "{\"vp_token\":\"…\",\"state\":\"s-1\"}".as_bytes();
@@ -18,40 +15,10 @@ const KID: &str = "verifier-enc-1";
 const APU: &[u8] = b"wallet-nonce";
 const APV: &[u8] = b"verifier-nonce";
 
-fn interop_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop")
-}
-
 /// Runs `interop/jose/<script>` with `request` on stdin and returns its JSON answer.
 fn run_jose(script: &str, request: &Value) -> Value {
-    let dir = interop_dir();
-    assert!(
-        dir.join("node_modules/jose/package.json").is_file(),
-        "the npm peer `jose` is not installed in {}: run `npm ci --prefix interop` from the repository root",
-        dir.display()
-    );
-    let mut child = Command::new("node")
-        .arg(dir.join("jose").join(script))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start `node` ({e}): install Node.js, then run `npm ci --prefix interop`")
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{script} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON: {e}"))
+    require_npm_package("jose", None);
+    expect_node(&format!("jose/{script}"), request)
 }
 
 fn cases() -> impl Iterator<Item = (KeyType, ContentEncryption)> {

@@ -8,57 +8,18 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use saifu_oid4vc::dcql::{AuthorityType, Candidate, Format};
+use saifu_test_support::{expect_node, require_npm_package};
 use serde_json::{Value, json};
 
 const PEER: &str = "dcql";
 const PEER_VERSION: &str = "3.0.0";
 
-fn interop_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop")
-}
-
 /// Runs `interop/dcql/match.mjs` on `input` and returns its JSON answer.
 fn peer(input: &Value) -> Value {
-    let dir = interop_dir();
-    let manifest = dir.join("node_modules").join(PEER).join("package.json");
-    let installed = std::fs::read_to_string(&manifest).unwrap_or_else(|_| {
-        panic!(
-            "the npm peer {PEER} is not installed ({} is missing): run `npm ci --prefix interop` \
-             from the repository root",
-            manifest.display()
-        )
-    });
-    let version = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
-    assert_eq!(
-        version, PEER_VERSION,
-        "run `npm ci --prefix interop` to install the pinned {PEER}"
-    );
-    let mut child = Command::new("node")
-        .arg(dir.join("dcql").join("match.mjs"))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "match.mjs failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    require_npm_package(PEER, Some(PEER_VERSION));
+    expect_node("dcql/match.mjs", input)
 }
 
 /// Our candidate in the package's `DcqlCredential` shape.

@@ -21,6 +21,7 @@ use std::process::Command;
 use reqwest::StatusCode;
 use saifu_did::Did;
 use saifu_did::webvh::{Parameters, WebvhDid, build, verify_log};
+use saifu_test_support::{interop_dir, require_npm_package};
 use serde_json::Value;
 use support::{Node, now_seconds};
 use webvh::{commitment, create, key, multikey, publish, resolver, time};
@@ -33,7 +34,7 @@ fn repo() -> PathBuf {
 fn run(program: &Path, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
-        .current_dir(repo().join("interop"))
+        .current_dir(interop_dir())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
     assert!(
@@ -46,11 +47,7 @@ fn run(program: &Path, args: &[&str]) -> String {
 }
 
 fn node_peer(args: &[&str]) -> String {
-    let peer = repo().join("interop/node_modules/didwebvh-ts/package.json");
-    assert!(
-        peer.is_file(),
-        "npm peer didwebvh-ts missing: run `npm ci --prefix interop` at the repository root"
-    );
+    require_npm_package("didwebvh-ts", None);
     let mut all = vec!["webvh_peer.mjs"];
     all.extend_from_slice(args);
     run(Path::new("node"), &all)

@@ -9,11 +9,8 @@
 #[path = "support/issuer.rs"]
 mod support;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
 use saifu_crypto::PublicKey;
+use saifu_test_support::{require_npm_package, run_node};
 use serde_json::{Value, json};
 use support::{
     admin_create, create_offer, diploma_claims, pin_offer, postgres, serve, sqlite,
@@ -27,45 +24,12 @@ const PASSWORD: &str = "correct horse battery staple";
 const CLIENT_ID: &str = "saifu-interop-wallet";
 const REDIRECT_URI: &str = "https://wallet.example/callback";
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Runs the wallet on one JSON request: its answer, or its stderr when it exits non-zero.
 fn run_wallet(request: &Value) -> Result<Value, String> {
-    let modules = repo_root().join("interop/node_modules/@openid4vc");
-    assert!(
-        ["openid4vci", "oauth2", "utils"]
-            .iter()
-            .all(|m| modules.join(m).join("package.json").is_file()),
-        "npm OpenID4VCI peer missing ({}): run `npm ci --prefix interop` at the repository root",
-        modules.display()
-    );
-    let script = repo_root().join("interop/openid4vci/wallet.mjs");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node: {e}"));
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(request.to_string().as_bytes())
-        .expect("write request");
-    let out = child.wait_with_output().expect("wallet output");
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    for package in ["openid4vci", "oauth2", "utils"] {
+        require_npm_package(&format!("@openid4vc/{package}"), None);
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| {
-        format!(
-            "{} answered no JSON ({e}): {}",
-            script.display(),
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    run_node("openid4vci/wallet.mjs", request)
 }
 
 /// Runs the wallet off the async runtime, so that the issuer keeps serving it.

@@ -5,10 +5,10 @@
 #[path = "support/node.rs"]
 mod support;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use saifu_test_support::output_with_stdin;
 use serde_json::Value;
 use support::Node;
 
@@ -25,26 +25,15 @@ fn validate_independently(document: &str) -> Result<(), String> {
     let script = "import json, sys\n\
                   from openapi_spec_validator import validate\n\
                   validate(json.load(sys.stdin))\n";
-    let mut child = Command::new(&python)
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{e}: run `python3 -m venv .venv && .venv/bin/pip install -r \
-                 interop/python/requirements.txt`, or set SAIFU_PYTHON ({})",
-                python.display()
-            )
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(document.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let mut command = Command::new(&python);
+    command.args(["-c", script]);
+    let output = output_with_stdin(command, document.as_bytes()).unwrap_or_else(|e| {
+        panic!(
+            "{e}: run `python3 -m venv .venv && .venv/bin/pip install -r \
+             interop/python/requirements.txt`, or set SAIFU_PYTHON ({})",
+            python.display()
+        )
+    });
     if output.status.success() {
         Ok(())
     } else {

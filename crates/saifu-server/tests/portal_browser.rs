@@ -14,45 +14,19 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use reqwest::{Method, StatusCode};
+use saifu_test_support::run_browser;
 use serde_json::json;
 use support::Node;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// Runs `interop/browser/<script>` with `args` on a blocking thread (the node serves on this
 /// runtime meanwhile); panics with its output when it fails.
 async fn run_script(script: &str, args: Vec<String>) {
-    let chromium = std::env::var("SAIFU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "Chromium missing ({chromium}): run `apt-get install chromium` (scripts/test-all.sh does)"
-    );
-    let module = repo_root().join("interop/node_modules/playwright-core");
-    assert!(
-        module.exists(),
-        "playwright-core missing ({}): run `npm ci --prefix interop` at the repository root",
-        module.display()
-    );
-    let mut command = Command::new("node");
-    command
-        .arg(repo_root().join("interop/browser").join(script))
-        .args(args)
-        .env("SAIFU_CHROMIUM", &chromium);
-    let output = tokio::task::spawn_blocking(move || command.output())
+    let script = format!("browser/{script}");
+    tokio::task::spawn_blocking(move || run_browser(&script, args))
         .await
-        .unwrap()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
 }
 
 /// Where screenshots go: `SAIFU_PORTAL_SCREENSHOTS` keeps them (the README's come from

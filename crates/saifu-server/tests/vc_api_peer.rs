@@ -8,11 +8,10 @@
 #[path = "support/vc_api.rs"]
 mod support;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use reqwest::StatusCode;
+use saifu_test_support::{node_command, require_npm_package, run_json_peer};
 use serde_json::{Value, json};
 use support::{VcNode, credential, error_code};
 
@@ -21,36 +20,12 @@ const PEER_VERSION: &str = "7.3.0";
 
 /// Runs `interop/w3c/<script>` with `request` on stdin (trusting `ca` when given); its answer.
 fn peer(script: &str, request: &Value, ca: Option<&Path>) -> Value {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop");
-    let manifest = dir.join("node_modules").join(PEER).join("package.json");
-    let installed = std::fs::read_to_string(&manifest)
-        .unwrap_or_else(|_| panic!("{PEER} is not installed: run `npm ci --prefix interop`"));
-    let version = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
-    assert_eq!(version, PEER_VERSION, "run `npm ci --prefix interop`");
-    let mut command = Command::new("node");
-    command.arg(dir.join("w3c").join(script)).current_dir(&dir);
+    require_npm_package(PEER, Some(PEER_VERSION));
+    let mut command = node_command(&format!("w3c/{script}"));
     if let Some(ca) = ca {
         command.env("NODE_EXTRA_CA_CERTS", ca);
     }
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "peer failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the peer answers JSON")
+    run_json_peer(command, request).unwrap_or_else(|e| panic!("{script} failed: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

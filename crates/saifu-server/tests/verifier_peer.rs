@@ -6,9 +6,6 @@
 //! SD-JWT VC saifu issued with a KB-JWT and posts it; the session must end verified with exactly
 //! the requested claim disclosed.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,6 +18,7 @@ use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_server::{AppState, VerifierRole, build_router};
 use saifu_store::Store;
 use saifu_store::verifier::VerifierSessions;
+use saifu_test_support::{expect_node, require_npm_package};
 use saifu_verifier::client::{DidIdentity, RequestSigners};
 use saifu_verifier::x509::DevelopmentCa;
 use saifu_verifier::{
@@ -162,43 +160,10 @@ impl Node {
     }
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Runs the npm wallet with `input` (see wallet.mjs); its JSON answer.
 fn run_wallet(input: &Value) -> Value {
-    let modules = repo_root().join("interop/node_modules/@openid4vc/openid4vp");
-    assert!(
-        modules.join("package.json").is_file(),
-        "npm OpenID4VP wallet missing ({}): run `npm ci --prefix interop` at the repository root",
-        modules.display()
-    );
-    let mut child = Command::new("node")
-        .arg(repo_root().join("interop/openid4vp/wallet.mjs"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node is on PATH");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("wallet");
-    assert!(
-        output.status.success(),
-        "wallet failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "wallet output {e}: {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
+    require_npm_package("@openid4vc/openid4vp", None);
+    expect_node("openid4vp/wallet.mjs", input)
 }
 
 async fn presents(prefix: &str, response_mode: &str, sent_by: &str) {

@@ -8,10 +8,10 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use reqwest::{Method, StatusCode};
+use saifu_test_support::{node_command, require_npm_package};
 use saifu_wallet::present::Approval;
 use saifu_wallet::{KdfParams, Wallet, WalletConfig};
 use serde_json::{Value, json};
@@ -26,13 +26,10 @@ struct Peer {
 impl Peer {
     /// Starts `interop/wallet-peers/<script>` with `args`; its ready line.
     fn start(script: &str, args: &[&str]) -> Peer {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        assert!(
-            root.join("interop/node_modules/@openid4vc").is_dir(),
-            "npm peers missing: run `npm ci --prefix interop` at the repository root"
-        );
-        let mut child = Command::new("node")
-            .arg(root.join("interop/wallet-peers").join(script))
+        for package in ["@openid4vc/openid4vci", "@openid4vc/openid4vp"] {
+            require_npm_package(package, None);
+        }
+        let mut child = node_command(&format!("wallet-peers/{script}"))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

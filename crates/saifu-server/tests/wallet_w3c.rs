@@ -9,9 +9,6 @@
 #[path = "support/node.rs"]
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::{Method, StatusCode};
 use saifu_credential::w3c::contexts::CREDENTIALS_V2;
 use saifu_credential::w3c::datetime;
@@ -20,6 +17,7 @@ use saifu_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, b64};
 use saifu_oid4vc::w3c::jwt_vc::{self, Binding, CredentialClaims};
 use saifu_oid4vc::w3c::{Named, cryptosuite_for, did_key, did_key_method, ldp_vc};
 use saifu_server::VerifierSettings;
+use saifu_test_support::{expect_node, require_npm_package};
 use saifu_wallet::model::{CredentialStatus, StoredCredential};
 use saifu_wallet::present::{Approval, PresentationRequest};
 use saifu_wallet::{KdfParams, Wallet, WalletConfig};
@@ -530,38 +528,10 @@ async fn foreign_credential(format: Format, holder: &LocalSigner) -> String {
 
 /// Runs `interop/w3c/oid4vc.mjs` (@digitalbazaar/vc, jose) on `request`; its answer.
 fn peer(request: &Value) -> Value {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop");
     for (package, version) in [("@digitalbazaar/vc", "7.3.0"), ("jose", "6.2.17")] {
-        let manifest = dir.join("node_modules").join(package).join("package.json");
-        let installed = std::fs::read_to_string(&manifest)
-            .unwrap_or_else(|_| panic!("{package} is missing: run `npm ci --prefix interop`"));
-        let found = serde_json::from_str::<Value>(&installed).unwrap()["version"].clone();
-        assert_eq!(
-            found, version,
-            "run `npm ci --prefix interop` for the pinned {package}"
-        );
+        require_npm_package(package, Some(version));
     }
-    let mut child = Command::new("node")
-        .arg(dir.join("w3c/oid4vc.mjs"))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js 20 or newer"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "peer failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    expect_node("w3c/oid4vc.mjs", request)
 }
 
 /// The node's Bitstring Status List credentials, keyed by URL, for the peer's loader.

@@ -5,11 +5,12 @@
 
 mod node_support;
 
+use std::ffi::OsStr;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use node_support::RunningNode;
+use saifu_test_support::run_browser;
 use serde_json::Value;
 
 /// Starts `saifu <args> --port 0 --json` and reads its two JSON lines: where it listens, and
@@ -22,36 +23,10 @@ fn start(args: &[&str], data_dir: &Path) -> (RunningNode, Value) {
     (node, printed["demo"].clone())
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// Runs `interop/browser/demo.mjs` on `links`; panics with its output when it fails.
 fn click_through(links: &Value, shots: &Path) {
-    let chromium = std::env::var("SAIFU_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "Chromium missing ({chromium}): run `apt-get install chromium` (scripts/test-all.sh does)"
-    );
-    assert!(
-        repo_root()
-            .join("interop/node_modules/playwright-core")
-            .exists(),
-        "playwright-core missing: run `npm ci --prefix interop` at the repository root"
-    );
-    let output = Command::new("node")
-        .arg(repo_root().join("interop/browser/demo.mjs"))
-        .arg(links.to_string())
-        .arg(shots)
-        .env("SAIFU_CHROMIUM", &chromium)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "demo.mjs failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let links = links.to_string();
+    run_browser("browser/demo.mjs", [OsStr::new(&links), shots.as_os_str()]);
 }
 
 /// Where screenshots go: `SAIFU_PORTAL_SCREENSHOTS` keeps them, else a temporary directory.
