@@ -41,6 +41,14 @@ pub trait TrustIndexStore: Send + Sync + 'static {
         next: u64,
     ) -> impl Future<Output = Result<(), StoreFailure>> + Send;
 
+    /// Whether `authority_id` made any indexed statement in the log: a registry answers for
+    /// the authorities it knows, and says "not found" for the others (TRQP 404).
+    fn knows_authority(
+        &self,
+        origin: &str,
+        authority_id: &str,
+    ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
+
     /// The indexed statements matching `query`, with their leaf indices.
     fn trust_statements(
         &self,

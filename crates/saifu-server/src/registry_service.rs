@@ -197,6 +197,12 @@ impl RegistryService {
         self.store.trust_statements(&self.origin, query).await
     }
 
+    /// Whether `authority_id` made any trust statement in the log (brought up to date by a
+    /// [`statements`](Self::statements) query just before).
+    pub(crate) async fn knows_authority(&self, authority_id: &str) -> Result<bool, StoreFailure> {
+        self.store.knows_authority(&self.origin, authority_id).await
+    }
+
     /// Records that the credential at `index` of the list in `token` (the Status List Token as
     /// served right after the change) now has `status`. Returns the leaf index, or `None` after
     /// logging why the append failed.

@@ -8,7 +8,10 @@
 //! echo the query with `authorized` or `recognized`, `time_requested`, `time_evaluated` and a
 //! `message`, plus saifu's `leaf_index`, `log_origin` and `assurance_level` so a client can
 //! fetch an inclusion proof of the statement the answer rests on. Errors are RFC 7807 problem
-//! details (TRQP v2.0 "Error Handling").
+//! details (TRQP v2.0 "Error Handling"): 400 for a malformed query, 404 for an authority that
+//! has made no statement here (the registry cannot answer for it; a known authority's silence
+//! about an entity is a definite "no", answered 200), 500 when the store fails. Queries need no
+//! credentials (the registry is public), so there is no 401.
 
 use std::sync::Arc;
 
@@ -61,6 +64,15 @@ fn problem(status: StatusCode, detail: String) -> Response {
         .into_response()
 }
 
+/// A store failure: logged, and answered 500 without its details.
+fn store_failure(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "trust registry query failed");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the trust registry could not be read".into(),
+    )
+}
+
 async fn authorization(State(service): State<Arc<RegistryService>>, body: Bytes) -> Response {
     answer(&service, Relation::Authorization, &body).await
 }
@@ -111,15 +123,24 @@ async fn answer(service: &RegistryService, relation: Relation, body: &[u8]) -> R
     };
     let statements = match service.statements(&subject).await {
         Ok(statements) => statements,
-        Err(e) => {
-            tracing::error!(error = %e, "trust registry query failed");
-            return problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the trust registry could not be read".into(),
-            );
-        }
+        Err(e) => return store_failure(&e),
     };
     let found = latest(statements.iter().map(|(l, s)| (*l, s)));
+    if found.is_none() {
+        match service.knows_authority(&query.authority_id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return problem(
+                    StatusCode::NOT_FOUND,
+                    format!(
+                        "authority `{}` has made no statement in this registry",
+                        query.authority_id
+                    ),
+                );
+            }
+            Err(e) => return store_failure(&e),
+        }
+    }
     let (granted, message) = match found.map(|(_, s)| s.standing(at)) {
         None => (
             false,

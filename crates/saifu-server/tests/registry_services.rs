@@ -275,9 +275,18 @@ async fn trust_statements_answer_trqp_queries_and_switch_the_verifiers_trust() {
         refused.contains(&format!("not recognised by {authority_did}")),
         "{refused}"
     );
-    let (status, _, answer) = trqp(&employer, "authorization", query.clone()).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer["authorized"], false, "{answer}");
+    // The registry has never heard of the authority: 404, as problem details.
+    let (status, kind, answer) = trqp(&employer, "authorization", query.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(kind.as_deref(), Some("application/problem+json"));
+    assert_eq!(answer["status"], 404);
+    assert!(
+        answer["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has made no statement"),
+        "{answer}"
+    );
 
     // The authority authorizes the university: the verifier accepts, TRQP says so, and the
     // answer's leaf index has an inclusion proof against the checkpoint.
@@ -309,6 +318,12 @@ async fn trust_statements_answer_trqp_queries_and_switch_the_verifiers_trust() {
         &head.root,
     )
     .unwrap();
+    // A known authority's silence about another entity is a definite "no".
+    let mut stranger = query.clone();
+    stranger["entity_id"] = json!("https://stranger.example");
+    let (status, _, answer) = trqp(&employer, "authorization", stranger).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["authorized"], false, "{answer}");
     // It is an authorization, not a recognition of the university as an authority …
     let (_, _, answer) = trqp(&employer, "recognition", query.clone()).await;
     assert_eq!(answer["recognized"], false, "{answer}");

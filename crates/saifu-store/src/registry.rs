@@ -291,6 +291,23 @@ impl TrustIndexStore for Store {
         .map_err(failure)
     }
 
+    async fn knows_authority(
+        &self,
+        origin: &str,
+        authority_id: &str,
+    ) -> Result<bool, StoreFailure> {
+        // A prefix of the registry_trust_subject index: one index probe.
+        const SQL: &str =
+            "SELECT 1 FROM registry_trust WHERE origin = $1 AND authority_id = $2 LIMIT 1";
+        let found: Option<i32> = on_pool!(self, pool => sqlx::query_scalar(SQL)
+            .bind(origin)
+            .bind(authority_id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(failure)?;
+        Ok(found.is_some())
+    }
+
     async fn trust_statements(
         &self,
         origin: &str,
