@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 use crate::auth;
 use crate::issuer::{Failure, IssuerRole, no_store, unauthorized};
 use crate::openapi::OAuthError;
-use crate::pages::qr_svg;
+use crate::pages::{qr_by_default, qr_svg};
 use crate::settings::CredentialSettings;
 
 type Role = State<Arc<IssuerRole>>;
@@ -217,6 +217,10 @@ pub(crate) struct OfferBody {
     /// Hold issuance until an operator approves it (`/admin/deferred`).
     #[serde(default)]
     deferred: bool,
+    /// Include the link as a QR code (`qr_svg`, default `true`); `false` when only the link
+    /// is needed, which makes the call several times cheaper.
+    #[serde(default = "qr_by_default")]
+    qr: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -275,7 +279,7 @@ pub(crate) async fn create_offer(State(role): Role, body: String) -> Result<Resp
         .issuer
         .create_offer_for(recipient, &body.credential_configuration_id, terms)
         .await?;
-    let answer = offer_answer(&role, created, body.by_reference).await?;
+    let answer = offer_answer(&role, created, body.by_reference, body.qr).await?;
     Ok((StatusCode::CREATED, no_store(), Json(answer)).into_response())
 }
 
@@ -283,6 +287,7 @@ async fn offer_answer(
     role: &IssuerRole,
     created: NewOffer,
     by_reference: bool,
+    qr: bool,
 ) -> Result<OfferCreated, Failure> {
     let (reference, credential_offer_uri) = if by_reference {
         let uri = role.issuer.publish_offer(&created.offer).await?;
@@ -296,7 +301,7 @@ async fn offer_answer(
     Ok(OfferCreated {
         credential_offer: serde_json::to_value(&created.offer).unwrap_or(Value::Null),
         credential_offer_uri,
-        qr_svg: qr_svg(&link),
+        qr_svg: qr.then(|| qr_svg(&link)).flatten(),
         link,
         tx_code: created.pin,
     })

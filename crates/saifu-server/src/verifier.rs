@@ -173,6 +173,10 @@ pub(crate) struct CreateBody {
     response_mode: Option<String>,
     /// An https URL told when the wallet has answered.
     webhook_url: Option<String>,
+    /// Include the link as a QR code (`qr_svg`, default `true`); `false` when only the link
+    /// is needed, which makes the call several times cheaper.
+    #[serde(default = "crate::pages::qr_by_default")]
+    qr: bool,
 }
 
 impl CreateBody {
@@ -224,6 +228,7 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     role.authorize(&headers)?;
     let Json(mut body) = body.map_err(|e| invalid_request(e.body_text()))?;
+    let qr = body.qr;
     let options = body.options()?;
     let query = body.dcql_query()?;
     let webhook = match (&body.webhook_url, &role.webhooks) {
@@ -244,7 +249,10 @@ pub(crate) async fn create(
                     .map_err(|e| server_error(&e))?;
             }
             let mut body = json!(created);
-            body["qr_svg"] = crate::pages::qr_svg(&created.link).map_or(Value::Null, Value::String);
+            if qr {
+                body["qr_svg"] =
+                    crate::pages::qr_svg(&created.link).map_or(Value::Null, Value::String);
+            }
             Ok((StatusCode::CREATED, Json(body)).into_response())
         }
         Err(CreateError::InvalidQuery(e)) => Err(invalid_request(e.to_string())),

@@ -94,6 +94,23 @@ async fn operator_and_wallet(node: &Node) {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert!(created["qr_svg"].as_str().unwrap().contains("<svg"));
+    let (status, linked) = post(
+        node,
+        "/admin/offers",
+        json!({"subject": "s1001", "credential_configuration_id": "diploma", "qr": false}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{linked}");
+    assert!(
+        linked.get("qr_svg").is_none(),
+        "only the link was asked for: {linked}"
+    );
+    assert!(
+        linked["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("openid-credential-offer://")
+    );
     let offer_uri = created["credential_offer_uri"].as_str().unwrap();
     assert!(
         created["link"]

@@ -154,6 +154,7 @@ impl Node {
         assert_eq!(response.status(), 201);
         let body: Value = response.json().await.expect("json");
         let id = body["id"].as_str().expect("id").to_owned();
+        assert!(body["qr_svg"].as_str().expect("qr_svg").contains("<svg"));
         let link = body["link"].as_str().expect("link");
         assert!(link.starts_with("openid4vp://?"), "{link}");
         assert!(link.contains("client_id=redirect_uri%3Ahttp"), "{link}");
@@ -536,6 +537,26 @@ async fn by_value_request_has_no_request_object(postgres: bool) {
             "{body}"
         );
     }
+    // A backend that only needs the link asks for no QR code.
+    let response = node
+        .http
+        .post(format!("{}/admin/presentations", node.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"qr": false, "dcql_query": {"credentials": [
+            {"id": "employee", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]}}
+        ]}}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("json");
+    assert!(body.get("qr_svg").is_none(), "{body}");
+    assert!(
+        body["link"]
+            .as_str()
+            .expect("link")
+            .starts_with("openid4vp://")
+    );
 }
 
 async fn presentation_verifies_once(postgres: bool) {

@@ -23,7 +23,7 @@ use crate::verifier::VerifierRole;
 
 pub(crate) use auth::from_other_site;
 pub(crate) use layout::{Page, html_response};
-pub(crate) use qr::qr_svg;
+pub(crate) use qr::{qr_by_default, qr_svg};
 
 /// What the portal pages share: the roles that are on, the admin token operators sign in
 /// with, and the node's own origin, the only one form posts are accepted from.

@@ -14,6 +14,14 @@ pub(crate) fn qr_svg(data: &str) -> Option<String> {
     )
 }
 
+/// The default of the admin API's `qr` request member: answers carry a QR code unless the
+/// client says it only needs the link (`"qr": false`). Rendering is most of the cost of
+/// creating an offer or a presentation session (its mask scoring above all), which a backend
+/// that deep-links or draws its own code should not pay.
+pub(crate) fn qr_by_default() -> bool {
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,7 +192,9 @@ impl OfferMaker {
             .iter()
             .map(|name| (name.clone(), Value::String(format!("{name} {i}"))))
             .collect();
-        let body = json!({"credential_configuration_id": self.config, "claims": values});
+        // A wallet-driving load needs the link only, not its QR code.
+        let body =
+            json!({"credential_configuration_id": self.config, "claims": values, "qr": false});
         let created = self.node.post("/admin/offers", &body).await?;
         let offer = &created["credential_offer"];
         let code = offer["grants"][PRE_AUTHORIZED_CODE_GRANT]["pre-authorized_code"].as_str();

@@ -1,5 +1,5 @@
 //! `saifu bench`: a load generator for a running node over HTTP. It sets up through the admin
-//! API (offers, presentation sessions), then runs the protocol flows a wallet runs — OpenID4VCI
+//! API (offers, presentation sessions, asking for links only: no QR codes), then runs the protocol flows a wallet runs — OpenID4VCI
 //! issuance (token, nonce, proof, credential) or an OpenID4VP `direct_post` presentation —
 //! on concurrent workers (the wallet's requests share one keep-alive HTTP client, the
 //! verification result reads go through the admin API client), and reports throughput, latency

@@ -172,7 +172,7 @@ async fn credentials(
 /// The admin API body of a `direct_post` session asking for `claims` of a `vct` credential.
 fn session_body(vct: &str, claims: &[String]) -> Value {
     let paths: Vec<Value> = claims.iter().map(|name| json!({"path": [name]})).collect();
-    json!({"response_mode": "direct_post", "dcql_query": {"credentials": [{
+    json!({"response_mode": "direct_post", "qr": false, "dcql_query": {"credentials": [{
         "id": QUERY_ID, "format": "dc+sd-jwt", "meta": {"vct_values": [vct]}, "claims": paths,
     }]}})
 }
