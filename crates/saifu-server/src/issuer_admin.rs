@@ -218,7 +218,7 @@ pub(crate) struct OfferBody {
     #[serde(default)]
     deferred: bool,
     /// Include the link as a QR code (`qr_svg`, default `true`); `false` when only the link
-    /// is needed, which makes the call several times cheaper.
+    /// is needed: rendering is most of a presentation session's creation (BENCHMARKS.md §4).
     #[serde(default = "qr_by_default")]
     qr: bool,
 }

@@ -174,7 +174,7 @@ pub(crate) struct CreateBody {
     /// An https URL told when the wallet has answered.
     webhook_url: Option<String>,
     /// Include the link as a QR code (`qr_svg`, default `true`); `false` when only the link
-    /// is needed, which makes the call several times cheaper.
+    /// is needed: rendering is most of a presentation session's creation (BENCHMARKS.md §4).
     #[serde(default = "crate::pages::qr_by_default")]
     qr: bool,
 }
