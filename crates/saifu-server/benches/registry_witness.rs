@@ -90,12 +90,14 @@ async fn run() {
     )
     .unwrap();
     let base = node(&dir.path().join("node"), witnesses).await;
+    let token = saifu_server::read_admin_token(&dir.path().join("node")).unwrap();
 
     let mut samples = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {
         let start = Instant::now();
         let answer = http
             .post(format!("{base}/registry/add-entry"))
+            .bearer_auth(&token)
             .body(format!("bench entry {round}"))
             .send()
             .await

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -26,6 +26,7 @@ use saifu_registry::trust::SignedTrustStatement;
 use saifu_store::Store;
 use serde_json::json;
 
+use crate::auth::has_admin_token;
 use crate::error::ApiError;
 use crate::registry_service::{AppendError, RegistryService};
 
@@ -37,24 +38,28 @@ struct Registry {
     service: Arc<RegistryService>,
     reader: LogReader<Store>,
     verifier_keys: String,
+    admin_token: String,
 }
 
 type Shared = State<Arc<Registry>>;
 
 /// Routes `GET /registry/checkpoint`, `GET /registry/tile/…`, `GET /registry/log-keys` (the
 /// signed-note verifier keys clients and witnesses check checkpoints with, one per line),
-/// `POST /registry/add-entry` (body: the raw entry; answer: its leaf index, once durable),
+/// `POST /registry/add-entry` (body: the raw entry, with the admin token; answer: its leaf
+/// index, once durable),
 /// `POST /registry/trust` (a signed trust statement), `GET /registry/proof/inclusion` and
 /// `GET /registry/proof/consistency`, and the TRQP queries.
 pub(crate) fn router<T: Clone + Send + Sync + 'static>(
     service: Arc<RegistryService>,
     verifier_keys: &[String],
+    admin_token: String,
 ) -> Router<T> {
     let verifier_keys = verifier_keys.iter().map(|k| format!("{k}\n")).collect();
     let state = Arc::new(Registry {
         reader: service.reader(),
         service: service.clone(),
         verifier_keys,
+        admin_token,
     });
     Router::new()
         .route("/registry/checkpoint", get(checkpoint))
@@ -163,7 +168,20 @@ pub(crate) fn append_error(e: &AppendError) -> ApiError {
     ApiError::new(status, code, e.to_string())
 }
 
-async fn add_entry(State(registry): Shared, body: Bytes) -> Response {
+/// Raw entries are the operator's: anyone could otherwise fill the log, which keeps every
+/// entry forever. Entries that authenticate themselves have their own open routes (signed trust
+/// statements at `/registry/trust`, did:webvh log entries at `/dids/`).
+async fn add_entry(State(registry): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    if !has_admin_token(&headers, &registry.admin_token) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "raw log entries need the node's admin token (Authorization: Bearer …); signed \
+             trust statements go to POST /registry/trust"
+                .into(),
+        )
+        .into_response();
+    }
     match registry.service.append_raw(body.to_vec()).await {
         Ok(index) => (StatusCode::OK, format!("{index}\n")).into_response(),
         Err(e) => append_error(&e).into_response(),

@@ -190,7 +190,7 @@ fn registry(
     let service = Arc::new(RegistryService::new(
         store, &origin, sequencer, resolver, witnessed,
     ));
-    let routes = crate::registry::router(service.clone(), &verifier_keys)
+    let routes = crate::registry::router(service.clone(), &verifier_keys, admin_token.clone())
         .merge(crate::did_host::router(dids, &origin, admin_token));
     Ok((service, routes))
 }

@@ -15,6 +15,18 @@ use support::Node;
 #[tokio::test]
 async fn appends_are_acknowledged_and_the_checkpoint_commits_to_them() {
     let node = Node::start().await;
+    // Raw entries are the operator's: without the admin token nothing is appended (the
+    // checkpoint below commits to exactly the five entries that follow).
+    let refused = node
+        .http
+        .post(node.url("/registry/add-entry"))
+        .body("spam")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"], "invalid_token", "{refused}");
     let entries: Vec<Vec<u8>> = (0..5)
         .map(|i| format!("audit event {i}").into_bytes())
         .collect();
@@ -22,6 +34,7 @@ async fn appends_are_acknowledged_and_the_checkpoint_commits_to_them() {
         let answer = node
             .http
             .post(node.url("/registry/add-entry"))
+            .bearer_auth(&node.token)
             .body(entry.clone())
             .send()
             .await

@@ -33,6 +33,7 @@ async fn append(node: &Node, entry: &[u8]) -> (StatusCode, String) {
     let answer = node
         .http
         .post(node.url("/registry/add-entry"))
+        .bearer_auth(&node.token)
         .body(entry.to_vec())
         .send()
         .await

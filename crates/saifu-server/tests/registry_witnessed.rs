@@ -92,6 +92,7 @@ async fn append(node: &Node, entry: &str) {
     let answer = node
         .http
         .post(node.url("/registry/add-entry"))
+        .bearer_auth(&node.token)
         .body(entry.to_owned())
         .send()
         .await

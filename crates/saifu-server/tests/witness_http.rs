@@ -32,6 +32,7 @@ async fn a_witness_cosigns_the_nodes_checkpoints_and_refuses_stale_or_foreign_on
         let answer = node
             .http
             .post(node.url("/registry/add-entry"))
+            .bearer_auth(&node.token)
             .body(entry)
             .send()
             .await

@@ -29,20 +29,40 @@ fn append_checkpoint_proof_and_offline_verify() {
     std::fs::write(d.join("a.json"), br#"{"event":"first"}"#).unwrap();
     std::fs::write(d.join("b.json"), br#"{"event":"second"}"#).unwrap();
 
+    // Appending takes the admin token: from the node's data directory, or the environment.
     let first = json(&ok(&run(
         d,
-        &["registry", "append", "a.json", "--node", node, "--json"],
+        &[
+            "registry",
+            "append",
+            "a.json",
+            "--node",
+            node,
+            "--node-data-dir",
+            "node",
+            "--json",
+        ],
         &[],
         None,
     )));
     assert_eq!(first["leaf_index"], 0);
+    let token = std::fs::read_to_string(d.join("node/admin-token")).unwrap();
     let second = ok(&run(
         d,
         &["registry", "append", "b.json", "--node", node],
-        &[],
+        &[("SAIFU_ADMIN_TOKEN", token.trim())],
         None,
     ));
     assert_eq!(second.trim(), "1");
+    // A wrong token appends nothing (the checkpoint below still has two entries).
+    let refused = failed(&run(
+        d,
+        &["registry", "append", "a.json", "--node", node],
+        &[("SAIFU_ADMIN_TOKEN", "not-the-token")],
+        None,
+    ));
+    assert!(refused.contains("401"), "{refused}");
+    assert!(refused.contains("admin token"), "{refused}");
 
     // Only the registry role runs.
     let (status, _) = http_get(&format!("{node}/.well-known/openid-credential-issuer"));

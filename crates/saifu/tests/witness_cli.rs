@@ -17,8 +17,10 @@ async fn a_witness_cosigns_a_nodes_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let node = RunningNode::start(&dir.path().join("node"));
     let http = reqwest::Client::new();
+    let token = std::fs::read_to_string(node.data_dir.join("admin-token")).unwrap();
     let post = http
         .post(format!("{}/registry/add-entry", node.base))
+        .bearer_auth(token.trim())
         .body("event");
     assert!(post.send().await.unwrap().status().is_success());
     let keys = http

@@ -209,7 +209,9 @@ async fn subject(
         }
         SubjectCommand::Import { file } => {
             let csv = input::read_text(Some(&file))?;
-            let report = node.post_text("/admin/subjects/import", csv).await?;
+            let report = node
+                .post_bytes("/admin/subjects/import", csv.into_bytes())
+                .await?;
             if global.json {
                 output::json(&report);
             } else {

@@ -66,11 +66,13 @@ impl NodeClient {
 
     /// `POST path` with a JSON body → its JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, CliError> {
-        self.send(Method::POST, path, Some(body.to_string())).await
+        self.send(Method::POST, path, Some(body.to_string().into_bytes()))
+            .await
     }
 
-    /// `POST path` with a raw body (CSV) → its JSON body.
-    pub async fn post_text(&self, path: &str, body: String) -> Result<Value, CliError> {
+    /// `POST path` with a raw body (CSV, a log entry) → its JSON body (a bare number for a
+    /// leaf index).
+    pub async fn post_bytes(&self, path: &str, body: Vec<u8>) -> Result<Value, CliError> {
         self.send(Method::POST, path, Some(body)).await
     }
 
@@ -83,7 +85,7 @@ impl NodeClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<String>,
+        body: Option<Vec<u8>>,
     ) -> Result<Value, CliError> {
         let url = format!("{}{path}", self.base);
         let mut request = self.http.request(method, &url).bearer_auth(&self.token);

@@ -13,6 +13,7 @@ use saifu_registry::tree::{Hash, leaf_hash, verify_inclusion};
 use saifu_server::{ConfigLayer, IssuerSettings, VerifierSettings};
 use serde_json::{Value, json};
 
+use super::node::{NodeArgs, NodeClient};
 use super::serve::ServeArgs;
 use super::{CliError, GlobalArgs, input, output};
 
@@ -24,8 +25,9 @@ Examples:
         [registry]
         witnesses = [{ url = \"http://127.0.0.1:8090/add-checkpoint\", vkey = \"w+1234abcd+BA…\" }]
         quorum = 1
-  saifu registry append event.json --node http://127.0.0.1:8070
-      Prints the entry's leaf index once the entry is durable.
+  saifu registry append event.json --node http://127.0.0.1:8070 --node-data-dir ./registry
+      Prints the entry's leaf index once the entry is durable. Raw entries need the node's
+      admin token: from SAIFU_ADMIN_TOKEN, or from the node's data directory on its machine.
   saifu registry checkpoint --node http://127.0.0.1:8070 --witness-key \"w+1234abcd+BA…\" \\
       --quorum 1 --out checkpoint.txt
       Fetches the checkpoint, checks the log's signatures and the witness cosignatures, saves it.
@@ -50,13 +52,14 @@ enum RegistryCommand {
     /// Run a node with only the registry role (no issuer, no verifier) until Ctrl-C
     #[command(after_help = AFTER_HELP)]
     Serve(ServeArgs),
-    /// Append FILE (or standard input for `-`) to a node's log; prints its leaf index
+    /// Append FILE (or standard input for `-`) to a node's log; prints its leaf index. Needs
+    /// the node's admin token (SAIFU_ADMIN_TOKEN, or --node-data-dir on the node's machine)
     #[command(after_help = AFTER_HELP)]
     Append {
         /// The entry
         file: PathBuf,
         #[command(flatten)]
-        node: NodeUrl,
+        node: NodeArgs,
     },
     /// Fetch a node's checkpoint and check its signatures; prints size, root and cosigners
     #[command(after_help = AFTER_HELP)]
@@ -214,14 +217,12 @@ pub async fn run(args: RegistryArgs, global: &GlobalArgs) -> Result<(), CliError
         }
         RegistryCommand::Append { file, node } => {
             let entry = input::read_bytes(Some(&file))?;
-            let request = reqwest::Client::new()
-                .post(node.url("/registry/add-entry"))
-                .body(entry);
-            let answer = send(&node, request).await?;
-            let index: u64 = String::from_utf8_lossy(&answer)
-                .trim()
-                .parse()
-                .map_err(|_| check_failed("answer", "the node did not answer with a leaf index"))?;
+            let answer = NodeClient::new(&node)?
+                .post_bytes("/registry/add-entry", entry)
+                .await?;
+            let index = answer.as_u64().ok_or_else(|| {
+                check_failed("answer", "the node did not answer with a leaf index")
+            })?;
             if global.json {
                 output::line(json!({"leaf_index": index}));
             } else {
