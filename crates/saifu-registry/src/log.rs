@@ -94,6 +94,12 @@ impl<S: RegistryStore> LogReader<S> {
             .await
     }
 
+    /// The leaf index of the entry whose RFC 9162 leaf hash is `leaf` (its first occurrence),
+    /// if the log holds it: what a client holding only the entry needs to ask for its proof.
+    pub async fn leaf_index(&self, leaf: &Hash) -> Result<Option<u64>, LogError> {
+        Ok(self.store.leaf_index(&self.origin, leaf).await?)
+    }
+
     /// The consistency proof from `old` to `new`.
     pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, LogError> {
         self.with_nodes(new, |src| tree::consistency_proof(src, old, new))

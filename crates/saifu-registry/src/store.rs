@@ -63,6 +63,13 @@ pub trait RegistryStore: Send + Sync + 'static {
         ids: &[NodeId],
     ) -> impl Future<Output = Result<HashMap<NodeId, Hash>, StoreFailure>> + Send;
 
+    /// The first leaf index whose RFC 9162 leaf hash is `leaf`, if the log holds such an entry.
+    fn leaf_index(
+        &self,
+        origin: &str,
+        leaf: &Hash,
+    ) -> impl Future<Output = Result<Option<u64>, StoreFailure>> + Send;
+
     /// Entries `start..end` (fewer if the log is shorter).
     fn entries(
         &self,

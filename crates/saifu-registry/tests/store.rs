@@ -64,7 +64,7 @@ async fn append_many(seq: &Sequencer, tag: &str, n: usize) -> HashMap<u64, Vec<u
 
 /// Checks the stored log against every acknowledged entry: same entries at the acknowledged
 /// indices, the signed checkpoint matches a tree rebuilt from the stored entries, inclusion
-/// proofs verify, and tiles serve the entries.
+/// proofs verify, leaf hashes find their indices, and tiles serve the entries.
 async fn check_log(
     store: &Arc<Store>,
     log_key: &NoteSigner,
@@ -98,7 +98,14 @@ async fn check_log(
             &checkpoint.root,
         )
         .unwrap();
+        // Found again by its leaf hash alone (entries here are distinct).
+        let by_hash = reader
+            .leaf_index(&leaf_hash(&entries[index as usize]))
+            .await;
+        assert_eq!(by_hash.unwrap(), Some(index));
     }
+    let absent = reader.leaf_index(&leaf_hash(b"never appended")).await;
+    assert_eq!(absent.unwrap(), None);
     let bundle = Tile::at_size(TileKind::Entries, 0, size).unwrap();
     let served = decode_bundle(&reader.tile(bundle).await.unwrap()).unwrap();
     assert_eq!(served, entries[..usize::from(bundle.width)]);

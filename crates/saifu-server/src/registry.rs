@@ -210,24 +210,45 @@ fn param(query: &HashMap<String, String>, name: &str) -> Result<Option<u64>, Api
         .get(name)
         .map(|value| {
             value.parse().map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    format!("`{name}` must be a non-negative integer, not {value:?}"),
-                )
+                invalid_request(format!(
+                    "`{name}` must be a non-negative integer, not {value:?}"
+                ))
             })
         })
         .transpose()
 }
 
 fn required(value: Option<u64>, name: &str) -> Result<u64, ApiError> {
-    value.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            format!("the query parameter `{name}` is required"),
-        )
-    })
+    value.ok_or_else(|| invalid_request(format!("the query parameter `{name}` is required")))
+}
+
+fn invalid_request(description: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+/// The leaf index of the entry whose leaf hash is `hash` (base64), or 404 `unknown_leaf`.
+async fn index_of(registry: &Registry, hash: &str) -> Result<u64, ApiError> {
+    let leaf: Hash = B64
+        .decode(hash)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| {
+            invalid_request(format!(
+                "`hash` must be a 32-byte RFC 9162 leaf hash in base64, not {hash:?}"
+            ))
+        })?;
+    registry
+        .reader
+        .leaf_index(&leaf)
+        .await
+        .map_err(|e| proof_error(&e))?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_leaf",
+                "no entry in this log has that leaf hash".into(),
+            )
+        })
 }
 
 fn proof_error(e: &LogError) -> ApiError {
@@ -281,12 +302,24 @@ async fn served_size(registry: &Registry) -> Result<u64, ApiError> {
 }
 
 /// `GET /registry/proof/inclusion?index=I[&size=N]`: the RFC 9162 §2.1.3 proof of leaf `I` in
-/// the tree of `N` leaves (the served checkpoint's size by default).
+/// the tree of `N` leaves (the served checkpoint's size by default). `hash=H` (the entry's leaf
+/// hash, base64) instead of `index` finds the leaf first, as RFC 9162's get-proof-by-hash does;
+/// the answer's `index` says where it is.
 async fn inclusion(
     State(registry): Shared,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let index = required(param(&query, "index")?, "index")?;
+    let index = match (param(&query, "index")?, query.get("hash")) {
+        (Some(index), None) => index,
+        (None, Some(hash)) => index_of(&registry, hash).await?,
+        _ => {
+            return Err(invalid_request(
+                "give exactly one of `index` (a leaf index) and `hash` (the entry's RFC 9162 \
+                 leaf hash, base64)"
+                    .into(),
+            ));
+        }
+    };
     let size = match param(&query, "size")? {
         Some(size) => size,
         None => served_size(&registry).await?,

@@ -96,11 +96,46 @@ async fn proofs_through_the_api_verify_offline_and_errors_are_typed() {
     let (_, proof) = get(&node, "/registry/proof/inclusion?index=0&size=2").await;
     verify_inclusion(&leaf_hash(&entries[0]), 0, 2, &hashes(&proof), &old.root).unwrap();
 
+    // Asked by the entry's leaf hash instead of its index (RFC 9162 get-proof-by-hash).
+    let by_hash = |entry: &[u8]| {
+        let hash = B64.encode(leaf_hash(entry));
+        let escaped = hash
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D");
+        format!("/registry/proof/inclusion?hash={escaped}")
+    };
+    let (status, proof) = get(&node, &by_hash(&entries[3])).await;
+    assert_eq!(status, StatusCode::OK, "{proof}");
+    assert_eq!(
+        (proof["index"].as_u64(), proof["size"].as_u64()),
+        (Some(3), Some(5))
+    );
+    verify_inclusion(&leaf_hash(&entries[3]), 3, 5, &hashes(&proof), &new.root).unwrap();
+    let (status, body) = get(&node, &by_hash(b"never appended")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_leaf")),
+        "{body}"
+    );
+    let both = format!("{}&index=3", by_hash(&entries[3]));
+
     let (status, proof) = get(&node, "/registry/proof/consistency?old=2&new=5").await;
     assert_eq!(status, StatusCode::OK, "{proof}");
     verify_consistency(2, 5, &old.root, &new.root, &hashes(&proof)).unwrap();
 
     for (path, status, code) in [
+        (both.as_str(), StatusCode::BAD_REQUEST, "invalid_request"),
+        (
+            "/registry/proof/inclusion?hash=not-base64!",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "/registry/proof/inclusion?hash=AAAA",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
         (
             "/registry/proof/inclusion?index=5&size=5",
             StatusCode::BAD_REQUEST,

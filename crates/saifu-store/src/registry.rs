@@ -50,6 +50,19 @@ impl RegistryStore for Store {
         uint(size.unwrap_or(0))
     }
 
+    async fn leaf_index(&self, origin: &str, leaf: &Hash) -> Result<Option<u64>, StoreFailure> {
+        // The partial index registry_leaf_hash (level 0) answers it.
+        const SQL: &str =
+            "SELECT MIN(idx) FROM registry_node WHERE origin = $1 AND level = 0 AND hash = $2";
+        let index: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(SQL)
+            .bind(origin)
+            .bind(leaf.as_slice())
+            .fetch_one(pool)
+            .await)
+        .map_err(failure)?;
+        index.map(uint).transpose()
+    }
+
     async fn nodes(
         &self,
         origin: &str,

@@ -28,6 +28,7 @@ fn append_checkpoint_proof_and_offline_verify() {
     let d = dir.path();
     std::fs::write(d.join("a.json"), br#"{"event":"first"}"#).unwrap();
     std::fs::write(d.join("b.json"), br#"{"event":"second"}"#).unwrap();
+    std::fs::write(d.join("c.json"), br#"{"event":"never appended"}"#).unwrap();
 
     // Appending takes the admin token: from the node's data directory, or the environment.
     let first = json(&ok(&run(
@@ -100,6 +101,21 @@ fn append_checkpoint_proof_and_offline_verify() {
     ));
     assert_eq!(json(&proof)["size"], 2);
     std::fs::write(d.join("proof.json"), &proof).unwrap();
+    // The same proof found by the entry itself (its leaf hash), without knowing its index.
+    let by_entry = ok(&run(
+        d,
+        &["registry", "proof", "--node", node, "--entry", "b.json"],
+        &[],
+        None,
+    ));
+    assert_eq!(json(&by_entry), json(&proof));
+    let unknown = failed(&run(
+        d,
+        &["registry", "proof", "--node", node, "--entry", "c.json"],
+        &[],
+        None,
+    ));
+    assert!(unknown.contains("unknown_leaf"), "{unknown}");
     let (_, log_keys) = http_get(&format!("{node}/registry/log-keys"));
     let log_key = log_keys.lines().next().unwrap().to_owned();
 

@@ -32,6 +32,8 @@ Examples:
       --quorum 1 --out checkpoint.txt
       Fetches the checkpoint, checks the log's signatures and the witness cosignatures, saves it.
   saifu registry proof --node http://127.0.0.1:8070 --index 0 --size 1 > proof.json
+  saifu registry proof --node http://127.0.0.1:8070 --entry event.json > proof.json
+      The same proof, found by the entry's leaf hash (no index needed).
   saifu registry verify --checkpoint checkpoint.txt --entry event.json --proof proof.json \\
       --log-key \"$(curl -s http://127.0.0.1:8070/registry/log-keys | head -n 1)\"
       Offline: ok, or exactly what does not hold.";
@@ -72,14 +74,18 @@ enum RegistryCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Fetch the inclusion proof of leaf INDEX as JSON (the input of `registry verify`)
+    /// Fetch the inclusion proof of leaf INDEX, or of the entry in FILE wherever it is, as JSON
+    /// (the input of `registry verify`)
     #[command(after_help = AFTER_HELP)]
     Proof {
         #[command(flatten)]
         node: NodeUrl,
         /// The entry's leaf index
-        #[arg(long)]
-        index: u64,
+        #[arg(long, required_unless_present = "entry", conflicts_with = "entry")]
+        index: Option<u64>,
+        /// The entry itself: the node finds its leaf by hash (the answer's `index` says where)
+        #[arg(long, value_name = "FILE")]
+        entry: Option<PathBuf>,
         /// The tree size the proof is for [default: the size of the node's checkpoint]
         #[arg(long)]
         size: Option<u64>,
@@ -198,6 +204,13 @@ impl PolicyArgs {
     }
 }
 
+/// Standard base64 made safe for a query string (`+`, `/` and `=` escaped).
+fn urlencoding_base64(text: &str) -> String {
+    text.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
 /// Runs `saifu registry …`.
 pub async fn run(args: RegistryArgs, global: &GlobalArgs) -> Result<(), CliError> {
     match args.command {
@@ -257,10 +270,27 @@ pub async fn run(args: RegistryArgs, global: &GlobalArgs) -> Result<(), CliError
             }
             Ok(())
         }
-        RegistryCommand::Proof { node, index, size } => {
+        RegistryCommand::Proof {
+            node,
+            index,
+            entry,
+            size,
+        } => {
+            let leaf = match (index, entry) {
+                (Some(index), _) => format!("index={index}"),
+                (None, Some(file)) => {
+                    let hash = B64.encode(leaf_hash(&input::read_bytes(Some(&file))?));
+                    format!("hash={}", urlencoding_base64(&hash))
+                }
+                (None, None) => {
+                    return Err(CliError::BadArgument(
+                        "name the entry: --index N or --entry FILE".into(),
+                    ));
+                }
+            };
             let query = match size {
-                Some(size) => format!("index={index}&size={size}"),
-                None => format!("index={index}"),
+                Some(size) => format!("{leaf}&size={size}"),
+                None => leaf,
             };
             let proof = node
                 .get(&format!("/registry/proof/inclusion?{query}"))
