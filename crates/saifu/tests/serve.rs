@@ -130,6 +130,31 @@ async fn json_flag_announces_the_address_as_json() {
         .unwrap_or_else(|_| panic!("not JSON: {line:?}; stderr: {}", node.stderr()));
     let base = announced["listening"].as_str().unwrap().to_owned();
     assert_eq!(healthz(&base).await["status"], "ok");
+    // Every enabled role's endpoint is announced and answers (the POST ones refuse a GET).
+    let endpoints = announced["endpoints"].as_object().unwrap();
+    let roles: Vec<&str> = endpoints.keys().map(String::as_str).collect();
+    let expected = [
+        "portals", "wallet", "issuer", "verifier", "vc-api", "registry", "openapi", "metrics",
+    ];
+    assert_eq!(roles.len(), expected.len(), "{roles:?}");
+    assert!(
+        expected.iter().all(|role| roles.contains(role)),
+        "{roles:?}"
+    );
+    assert!(
+        !roles.contains(&"witness"),
+        "the witness role is off by default"
+    );
+    for (role, url) in endpoints {
+        let url = url.as_str().unwrap();
+        assert!(url.starts_with(&base), "{role}: {url}");
+        let status = reqwest::get(url).await.unwrap().status();
+        let expected = match role.as_str() {
+            "verifier" | "vc-api" => reqwest::StatusCode::METHOD_NOT_ALLOWED,
+            _ => reqwest::StatusCode::OK,
+        };
+        assert_eq!(status, expected, "{role}: {url}");
+    }
 
     node.terminate();
     assert_eq!(node.wait().code(), Some(0));

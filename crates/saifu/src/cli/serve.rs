@@ -19,7 +19,9 @@ SAIFU_* environment variables (SAIFU_LISTEN, SAIFU_PORT, SAIFU_DATA_DIR, SAIFU_D
 SAIFU_LOG_FORMAT, SAIFU_PUBLIC_URL, SAIFU_ADMIN_TOKEN, SAIFU_TLS_SELF_SIGNED), then these flags. Without \
 SAIFU_ADMIN_TOKEN the node writes a generated admin token to `admin-token` in its data directory, \
 where `saifu issuer …` on the same machine finds it. Logs go to stderr; RUST_LOG filters them \
-(e.g. RUST_LOG=debug). The first line on stdout names the address the node listens on.
+(e.g. RUST_LOG=debug). The first line on stdout names the address the node listens on; the
+next ones where each enabled role answers (with --json: one line with `listening`, `tls_ca`
+and `endpoints`).
 
 Examples:
   saifu serve
@@ -135,21 +137,37 @@ pub(crate) async fn serve(
         None => format!("http://{}", server.local_addr()),
     };
     let ca = server.tls_ca_path().map(|path| path.display().to_string());
+    let public = config.public_url.as_ref().map_or(url.clone(), |public| {
+        public.as_str().trim_end_matches('/').to_owned()
+    });
+    let endpoints = endpoints(&config, &public);
     if global.json {
-        output::line(serde_json::json!({ "listening": url, "tls_ca": ca }));
+        let endpoints: serde_json::Map<String, serde_json::Value> = endpoints
+            .into_iter()
+            .map(|(role, _, url)| (role.to_owned(), url.into()))
+            .collect();
+        output::line(serde_json::json!({ "listening": url, "tls_ca": ca, "endpoints": endpoints }));
     } else {
-        output::line(format!("{name} listening on {url}"));
+        // One write: a reader that takes only the first line and closes the pipe must not
+        // find later lines failing (a closed stdout ends the process).
+        let mut banner = format!("{name} listening on {url}\n");
         if let Some(ca) = &ca {
-            output::line(format!("clients must trust the CA certificate {ca}"));
+            banner += &format!("clients must trust the CA certificate {ca}\n");
         }
+        for (role, method, url) in endpoints {
+            banner += &format!("  {role:<9} {method}{url}\n");
+        }
+        if config.admin_token.is_none() {
+            let token = saifu_server::admin_token_path(&config.data_dir);
+            banner += &format!("  admin token in {}\n", token.display());
+        }
+        output::text(&banner);
     }
     if !args.demo {
         server.run(shutdown_signal()).await?;
         return Ok(());
     }
-    let base = config.public_url.as_ref().map_or(url, |public| {
-        public.as_str().trim_end_matches('/').to_owned()
-    });
+    let base = public;
     let token = match &config.admin_token {
         Some(token) => token.clone(),
         None => saifu_server::read_admin_token(&config.data_dir).map_err(CliError::NoAdminToken)?,
@@ -163,6 +181,57 @@ pub(crate) async fn serve(
         // The server task only ends in error through a panic; let it surface as one.
         Err(join) => std::panic::resume_unwind(join.into_panic()),
     }
+}
+
+/// Where each enabled role answers, for the lines `saifu serve` prints at start: what a newcomer
+/// opens first, and what an operator checks. Each with the method when it is not a page to open.
+fn endpoints(config: &Config, base: &str) -> Vec<(&'static str, &'static str, String)> {
+    let roles = [
+        (
+            config.issuer.enabled || config.verifier.enabled,
+            "portals",
+            "",
+            "/",
+        ),
+        (config.wallet.enabled, "wallet", "", "/wallet"),
+        (
+            config.issuer.enabled,
+            "issuer",
+            "",
+            "/.well-known/openid-credential-issuer",
+        ),
+        (
+            config.verifier.enabled,
+            "verifier",
+            "POST ",
+            "/admin/presentations",
+        ),
+        (
+            config.vc_api.enabled,
+            "vc-api",
+            "POST ",
+            "/credentials/verify",
+        ),
+        (
+            config.registry.enabled,
+            "registry",
+            "",
+            "/registry/log-keys",
+        ),
+        (
+            config.witness.enabled,
+            "witness",
+            "POST ",
+            "/witness/add-checkpoint",
+        ),
+        (true, "openapi", "", "/openapi.json"),
+        (true, "metrics", "", "/metrics"),
+    ];
+    roles
+        .into_iter()
+        .filter(|(enabled, ..)| *enabled)
+        .map(|(_, role, method, path)| (role, method, format!("{base}{path}")))
+        .collect()
 }
 
 /// Logs to stderr (stdout carries the command's output) at `info` unless RUST_LOG says
