@@ -339,10 +339,12 @@ async fn trust_statements_answer_trqp_queries_and_switch_the_verifiers_trust() {
     assert_eq!(answer["leaf_index"], leaf);
     assert_eq!(answer["assurance_level"], "high");
     assert!(answer["time_evaluated"].as_str().unwrap().ends_with('Z'));
+    // The proof is asked for the size of the checkpoint held: the node keeps appending (the
+    // audit hashes of the presentations above), so the served size may already be larger.
     let head = checkpoint(&employer).await;
     let (_, proof) = get(
         &employer,
-        &format!("/registry/proof/inclusion?index={leaf}"),
+        &format!("/registry/proof/inclusion?index={leaf}&size={}", head.size),
     )
     .await;
     let entry = Entry::Trust(granted.clone()).to_bytes();
