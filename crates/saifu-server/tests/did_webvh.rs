@@ -18,7 +18,7 @@ use saifu_server::VerifierSettings;
 use saifu_store::testing::TestDatabase;
 use serde_json::{Value, json};
 use support::{Node, now_seconds};
-use webvh::{commitment, create, key, multikey, publish, resolver, template, time, trusted_log};
+use webvh::{create, key, multikey, publish, resolver, rotation, template, time, trusted_log};
 
 /// The verified log of `did` as the node serves it.
 async fn log_of(did: &Did) -> VerifiedLog {
@@ -47,11 +47,7 @@ async fn round_trip(node: Node) {
     let log = log_of(&did).await;
     let mut state = log.latest().state.clone();
     build::add_key(&mut state, saifu_crypto::Signer::public_key(&k2));
-    let rotate = Parameters {
-        update_keys: Some(vec![multikey(&k2)]),
-        next_key_hashes: Some(vec![commitment(&k3)]),
-        ..Parameters::default()
-    };
+    let rotate = rotation(&k2, &k3);
     let entry = build::update(&log, state, &rotate, &time(20), &k2)
         .await
         .unwrap();
@@ -192,11 +188,7 @@ async fn bad_entries_are_refused_with_their_specific_error() {
     let (did, first) = create(&node, "bob", &k1, &k2).await;
     let log = log_of(&did).await;
     let state = log.latest().state.clone();
-    let rotate = Parameters {
-        update_keys: Some(vec![multikey(&k2)]),
-        next_key_hashes: Some(vec![commitment(&k3)]),
-        ..Parameters::default()
-    };
+    let rotate = rotation(&k2, &k3);
     let good = build::update(&log, state.clone(), &rotate, &time(20), &k2)
         .await
         .unwrap();
@@ -248,11 +240,7 @@ async fn bad_entries_are_refused_with_their_specific_error() {
     );
 
     // Pre-rotation: rotating to a key the previous entry did not commit to.
-    let uncommitted = Parameters {
-        update_keys: Some(vec![multikey(&stranger)]),
-        next_key_hashes: Some(vec![commitment(&k3)]),
-        ..Parameters::default()
-    };
+    let uncommitted = rotation(&stranger, &k3);
     let rotation = build::update(&log, state.clone(), &uncommitted, &time(20), &stranger)
         .await
         .unwrap();
@@ -361,15 +349,7 @@ async fn null_parameters_are_read_as_defaults() {
     let (status, answer) = publish(&node, "gina", &entry, true).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let did: Did = answer["did"].as_str().unwrap().parse().unwrap();
-    let served = node
-        .http
-        .get(node.url("/dids/gina/did.jsonl"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let served = node.text("/dids/gina/did.jsonl").await;
     assert!(
         served.contains("\"watchers\":null"),
         "served as signed: {served}"

@@ -24,7 +24,7 @@ use saifu_did::webvh::{Parameters, WebvhDid, build, verify_log};
 use saifu_test_support::{interop_dir, require_npm_package};
 use serde_json::Value;
 use support::{Node, now_seconds};
-use webvh::{commitment, create, key, multikey, publish, resolver, time};
+use webvh::{create, key, multikey, publish, resolver, rotation, time};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -80,26 +80,14 @@ async fn saifu_log_resolves_with_didwebvh_ts() {
     let log = resolver().webvh_log(&did).await.unwrap();
     let mut state = log.latest().state.clone();
     build::add_key(&mut state, saifu_crypto::Signer::public_key(&k2));
-    let rotate = Parameters {
-        update_keys: Some(vec![multikey(&k2)]),
-        next_key_hashes: Some(vec![commitment(&k3)]),
-        ..Parameters::default()
-    };
+    let rotate = rotation(&k2, &k3);
     let second = build::update(&log, state, &rotate, &time(10), &k2)
         .await
         .unwrap();
     let (status, answer) = publish(&node, "ours", &second, false).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
 
-    let served = node
-        .http
-        .get(node.url("/dids/ours/did.jsonl"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let served = node.text("/dids/ours/did.jsonl").await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("did.jsonl");
     std::fs::write(&file, &served).unwrap();

@@ -89,15 +89,7 @@ async fn issued_verified_and_rejected_by_reason_are_counted() {
         .await;
     assert_eq!(refused, 400);
 
-    let text = node
-        .http
-        .get(node.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = node.text("/metrics").await;
     for line in [
         "saifu_credentials_issued_total 1",
         "saifu_presentations_verified_total 1",

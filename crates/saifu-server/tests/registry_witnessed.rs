@@ -72,15 +72,11 @@ fn flags(witnesses: &[&RunningWitness], quorum: Option<usize>) -> ConfigLayer {
     }
 }
 
-async fn text(node: &Node, path: &str) -> String {
-    let answer = node.http.get(node.url(path)).send().await.unwrap();
-    answer.text().await.unwrap()
-}
-
 /// A data directory whose registry keys exist, and the log keys they give.
 async fn prepared() -> (tempfile::TempDir, Vec<String>) {
     let node = Node::start_layer(tempfile::tempdir().unwrap(), flags(&[], None)).await;
-    let keys = text(&node, "/registry/log-keys")
+    let keys = node
+        .text("/registry/log-keys")
         .await
         .lines()
         .map(str::to_owned)
@@ -121,7 +117,7 @@ async fn served(
 ) -> Vec<u8> {
     let observer = policy(log_keys, witnesses, 0);
     for _ in 0..200 {
-        let note = text(node, "/registry/checkpoint").await.into_bytes();
+        let note = node.text("/registry/checkpoint").await.into_bytes();
         if observer.accept(&note).is_ok_and(|accepted| {
             accepted.checkpoint.size == size && accepted.cosigners.len() == cosigners
         }) {
@@ -204,7 +200,7 @@ async fn a_node_with_the_witness_role_cosigns_another_operators_log() {
 
     let witness_node =
         Node::start_layer(tempfile::tempdir().unwrap(), witness_role(log_keys.clone())).await;
-    let vkey = text(&witness_node, "/witness/verifier-key").await;
+    let vkey = witness_node.text("/witness/verifier-key").await;
     let garbage = witness_node
         .http
         .post(witness_node.url("/witness/add-checkpoint"))
@@ -249,7 +245,7 @@ async fn a_forked_log_is_refused_by_the_witness_and_detected_by_clients() {
     // Same key, same origin, another tree of the same size.
     let fork = Node::start_layer(fork_dir, flags(&[&w], None)).await;
     assert_eq!(
-        text(&fork, "/registry/log-keys")
+        fork.text("/registry/log-keys")
             .await
             .lines()
             .collect::<Vec<_>>(),

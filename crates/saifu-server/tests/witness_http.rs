@@ -20,11 +20,6 @@ fn fresh_signer(name: &str, kind: NoteKeyKind) -> NoteSigner {
     NoteSigner::new(name, kind, std::sync::Arc::new(signer)).unwrap()
 }
 
-async fn text(node: &Node, path: &str) -> String {
-    let answer = node.http.get(node.url(path)).send().await.unwrap();
-    answer.text().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_witness_cosigns_the_nodes_checkpoints_and_refuses_stale_or_foreign_ones() {
     let node = Node::start().await;
@@ -39,7 +34,8 @@ async fn a_witness_cosigns_the_nodes_checkpoints_and_refuses_stale_or_foreign_on
             .unwrap();
         assert_eq!(answer.status(), StatusCode::OK);
     }
-    let log_keys: Vec<String> = text(&node, "/registry/log-keys")
+    let log_keys: Vec<String> = node
+        .text("/registry/log-keys")
         .await
         .lines()
         .map(str::to_owned)
@@ -66,7 +62,7 @@ async fn a_witness_cosigns_the_nodes_checkpoints_and_refuses_stale_or_foreign_on
         }
     };
 
-    let checkpoint = text(&node, "/registry/checkpoint").await;
+    let checkpoint = node.text("/registry/checkpoint").await;
     let request = AddCheckpoint {
         old_size: 0,
         proof: Vec::new(),

@@ -79,6 +79,12 @@ impl Node {
         format!("{}{path}", self.base)
     }
 
+    /// `GET path` → its body as text, whatever the status (log keys, checkpoints, metrics).
+    pub async fn text(&self, path: &str) -> String {
+        let answer = self.http.get(self.url(path)).send().await.unwrap();
+        answer.text().await.unwrap()
+    }
+
     /// An admin API request with the node's token; status and JSON body.
     pub async fn admin(
         &self,

@@ -71,15 +71,7 @@ pub async fn publish(node: &Node, name: &str, entry: &Value, admin: bool) -> (St
 /// The node's transparency log as a client trusts it: its published Ed25519 and ML-DSA-44
 /// keys, no witnesses required.
 pub async fn trusted_log(node: &Node) -> TrustedLog {
-    let keys = node
-        .http
-        .get(node.url("/registry/log-keys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let keys = node.text("/registry/log-keys").await;
     let verifiers: Vec<NoteVerifier> = keys
         .lines()
         .map(|vkey| NoteVerifier::from_vkey(vkey).unwrap())
@@ -88,6 +80,16 @@ pub async fn trusted_log(node: &Node) -> TrustedLog {
     TrustedLog {
         prefix: url::Url::parse(&node.url("/registry/")).unwrap(),
         policy: WitnessPolicy::new(&origin, verifiers, Vec::new(), 0).unwrap(),
+    }
+}
+
+/// The parameters of a pre-rotation: `key` (committed to before) becomes the update key and
+/// commits to `next`.
+pub fn rotation(key: &LocalSigner, next: &LocalSigner) -> Parameters {
+    Parameters {
+        update_keys: Some(vec![multikey(key)]),
+        next_key_hashes: Some(vec![commitment(next)]),
+        ..Parameters::default()
     }
 }
 
@@ -102,12 +104,7 @@ pub async fn create(node: &Node, name: &str, k1: &LocalSigner, k2: &LocalSigner)
         &template(node, name),
         &[saifu_crypto::Signer::public_key(k1).clone()],
     );
-    let parameters = Parameters {
-        update_keys: Some(vec![multikey(k1)]),
-        next_key_hashes: Some(vec![commitment(k2)]),
-        ..Parameters::default()
-    };
-    let entry = build::create(state, &parameters, &time(30), k1)
+    let entry = build::create(state, &rotation(k1, k2), &time(30), k1)
         .await
         .unwrap();
     let (status, answer) = publish(node, name, &entry, true).await;
