@@ -3,8 +3,14 @@
 use saifu_crypto::LocalSigner;
 use serde::{Deserialize, Serialize};
 
-/// Entries in the issuer's status list: 2^17, so that one index reveals nothing about a holder.
+/// Entries in each of the issuer's status lists by default: 2^17, so that one index is one of
+/// many (the herd privacy of Token Status List §12.1) while a list stays a 32 KiB bitmap.
 pub const STATUS_LIST_ENTRIES: u64 = 1 << 17;
+
+/// The fewest entries a status list may have.
+pub const MIN_STATUS_LIST_ENTRIES: u64 = 16;
+/// The most entries a status list may have (a 4 MiB list of 2-bit entries).
+pub const MAX_STATUS_LIST_ENTRIES: u64 = 1 << 24;
 
 /// The issuer's configuration.
 #[derive(Debug)]
@@ -25,6 +31,9 @@ pub struct IssuerConfig {
     pub tx_code_attempts: i64,
     /// Most proofs (and so credentials) in one Credential Request.
     pub batch_size: u32,
+    /// Entries in each status list the issuer opens (lists already open keep their size);
+    /// between [`MIN_STATUS_LIST_ENTRIES`] and [`MAX_STATUS_LIST_ENTRIES`].
+    pub status_list_size: u64,
 }
 
 /// One credential type (a `credential_configurations_supported` entry).
@@ -104,10 +113,5 @@ impl IssuerConfig {
     /// `issuer_id` followed by `path` (which starts with `/`).
     pub fn endpoint(&self, path: &str) -> String {
         format!("{}{path}", self.issuer_id.trim_end_matches('/'))
-    }
-
-    /// The URI the status list is published at.
-    pub fn status_list_uri(&self) -> String {
-        self.endpoint("/status/1")
     }
 }

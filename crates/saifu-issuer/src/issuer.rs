@@ -2,14 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use rand::Rng;
-use rand::rngs::OsRng;
 use saifu_credential::sd_jwt::{ClaimPath, Segment};
 use saifu_credential::sd_jwt_vc::VcIssuance;
-use saifu_credential::status::token::jwt;
-use saifu_credential::status::{
-    Bits, ReferenceOptions, StatusList, StatusListToken, StatusReference, StatusValue,
-};
+use saifu_credential::status::{ReferenceOptions, StatusReference};
 use saifu_credential::w3c::di::{AUTHENTICATION, DidKeyResolver, MethodResolver};
 use saifu_crypto::{PublicKey, Signer};
 use saifu_oid4vc::vci::credential::{
@@ -25,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::Added;
 use crate::clock::now;
-use crate::config::{CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES};
+use crate::config::{CredentialConfig, IssuerConfig};
 use crate::error::IssuerError;
 use crate::metadata::PROOF_ALGORITHMS;
 use crate::response_encryption::{CredentialReply, ResponseEncryptor};
@@ -36,9 +31,6 @@ use crate::store::{IssuedRecord, IssuerStore, OfferRecord, SessionRecord, StoreF
 const DEFAULT_PIN_LENGTH: u32 = 6;
 const PROOF_MAX_AGE: i64 = 300;
 const PROOF_FUTURE_SKEW: i64 = 60;
-const STATUS_INDEX_TRIES: usize = 16;
-const STATUS_LIST_TTL: u64 = 300;
-const STATUS_LIST_VALIDITY: i64 = 86_400;
 
 /// A freshly created offer: what to hand the wallet, and the PIN to send out of band.
 #[derive(Debug, Clone)]
@@ -489,8 +481,8 @@ impl<S: IssuerStore> Issuer<S> {
             .map(|jwk| jwk.thumbprint())
             .transpose()
             .map_err(|e| CredentialError::InvalidProof(e.to_string()))?;
-        let index = self
-            .allocate_index(IssuedRecord {
+        let (number, slot) = self
+            .allocate_slot(IssuedRecord {
                 status_index: 0,
                 config_id: config.id.clone(),
                 claims: Value::Object(claims.clone()).to_string(),
@@ -504,14 +496,13 @@ impl<S: IssuerStore> Issuer<S> {
             .await?;
         if let Some(definition) = &config.w3c {
             let credential = self
-                .sign_w3c(config, definition, claims, holder, index)
+                .sign_w3c(config, definition, claims, holder, slot)
                 .await?;
-            let index = i64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
-            return Ok((index, credential));
+            return Ok((number, credential));
         }
         let reference = StatusReference::new(
-            index,
-            &self.config.status_list_uri(),
+            slot.index,
+            &self.config.status_list_uri(slot.list),
             ReferenceOptions { allow_http: true },
         )
         .map_err(|e| IssuerError::Signing(e.to_string()))?;
@@ -534,37 +525,6 @@ impl<S: IssuerStore> Issuer<S> {
             .sign(&self.config.signer)
             .await
             .map_err(|e| IssuerError::Signing(e.to_string()))?;
-        let index = i64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
-        Ok((index, Value::String(sd_jwt.to_compact())))
-    }
-
-    /// Records `record` under a random free status index.
-    async fn allocate_index(&self, mut record: IssuedRecord) -> Result<u64, IssuerError> {
-        for _ in 0..STATUS_INDEX_TRIES {
-            let index = OsRng.gen_range(0..STATUS_LIST_ENTRIES);
-            record.status_index = index as i64;
-            if self.store.record_issued(&record).await? {
-                return Ok(index);
-            }
-        }
-        Err(IssuerError::Signing("no free status list index".into()))
-    }
-
-    /// The signed Status List Token (`statuslist+jwt`).
-    pub async fn status_list_token(&self) -> Result<String, IssuerError> {
-        let mut list = StatusList::new(Bits::Two, STATUS_LIST_ENTRIES);
-        for (index, value) in self.store.status_entries().await? {
-            let index = u64::try_from(index).map_err(|e| IssuerError::Signing(e.to_string()))?;
-            list.set(index, StatusValue::from_raw(value))
-                .map_err(|e| IssuerError::Signing(e.to_string()))?;
-        }
-        let issued_at = now();
-        let mut token = StatusListToken::new(self.config.status_list_uri(), issued_at, list);
-        token.exp = Some(issued_at + STATUS_LIST_VALIDITY);
-        token.iss = Some(self.config.issuer_id.clone());
-        token.ttl = Some(STATUS_LIST_TTL);
-        jwt::sign(&token, &self.config.signer)
-            .await
-            .map_err(|e| IssuerError::Signing(e.to_string()))
+        Ok((number, Value::String(sd_jwt.to_compact())))
     }
 }

@@ -23,21 +23,25 @@ mod offer_reference;
 mod response_encryption;
 mod revocation;
 mod secret;
+mod status_lists;
+mod status_shuffle;
 mod store;
 mod subjects;
 mod w3c;
 
 pub use authorization::{AuthorizationError, AuthorizationStore};
 pub use config::{
-    ClaimConfig, CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES, W3cDefinition, W3cFormat,
+    ClaimConfig, CredentialConfig, IssuerConfig, MAX_STATUS_LIST_ENTRIES, MIN_STATUS_LIST_ENTRIES,
+    STATUS_LIST_ENTRIES, W3cDefinition, W3cFormat,
 };
 pub use error::IssuerError;
 pub use issuer::{Issuer, NewOffer, OfferTerms, Recipient};
 pub use notification::WalletEvent;
 pub use response_encryption::CredentialReply;
 pub use revocation::{STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID, StatusChange, status_name};
+pub use status_lists::{StatusSlot, token_list_number};
 pub use store::{
-    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, SessionRecord, StoreFailure,
-    SubjectRecord,
+    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, ReservedSlot, SessionRecord,
+    StatusListRecord, StoreFailure, SubjectRecord,
 };
 pub use subjects::{ImportReport, MAX_IMPORT_ROWS};

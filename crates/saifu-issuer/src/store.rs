@@ -89,7 +89,7 @@ pub struct PendingRecord {
 /// What was issued to whom: no credential, salt or secret, only what revocation needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedRecord {
-    /// Index in the status list.
+    /// The credential's number: its status list's `first` plus its index in that list.
     pub status_index: i64,
     /// The credential configuration.
     pub config_id: String,
@@ -107,6 +107,29 @@ pub struct IssuedRecord {
     pub status: u8,
     /// When the status last changed, seconds since the epoch.
     pub status_changed_at: Option<i64>,
+}
+
+/// One of the issuer's status lists. Lists cover consecutive ranges of credential numbers, so
+/// a credential's number says which list holds its status and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusListRecord {
+    /// 0-based; the list is published at `/status/{number + 1}`.
+    pub number: i64,
+    /// The credential number of the list's entry 0.
+    pub first: i64,
+    /// Entries in the list (fixed when it was opened).
+    pub capacity: i64,
+    /// Base64url key of the permutation that turns allocation order into list positions.
+    pub shuffle_key: String,
+}
+
+/// A status slot the store handed out: the list, and how many slots of it came before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservedSlot {
+    /// The list the slot is in.
+    pub list: StatusListRecord,
+    /// 0 for the list's first slot, 1 for the second, …; below `list.capacity`.
+    pub ordinal: i64,
 }
 
 /// A subject: a person or organisation the issuer knows, with the claims credentials carry.
@@ -181,14 +204,34 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         now: i64,
     ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 
-    /// Records an issued credential; `false` when its status index is already taken.
+    /// Atomically takes the next slot of the newest status list, or, when that list has
+    /// handed out all its slots (or there is none), opens the next list with `capacity` entries
+    /// and `shuffle_key` and takes its first slot. Concurrent callers (on any node sharing the
+    /// database) never get the same slot.
+    fn reserve_status_slot(
+        &self,
+        capacity: i64,
+        shuffle_key: &str,
+    ) -> impl Future<Output = Result<ReservedSlot, StoreFailure>> + Send;
+
+    /// Every status list opened so far, in order.
+    fn status_lists(
+        &self,
+    ) -> impl Future<Output = Result<Vec<StatusListRecord>, StoreFailure>> + Send;
+
+    /// Records an issued credential; `false` when its number is already taken.
     fn record_issued(
         &self,
         record: &IssuedRecord,
     ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 
-    /// `(status index, status value)` of every entry that is not valid (value ≠ 0).
-    fn status_entries(&self) -> impl Future<Output = Result<Vec<(i64, u8)>, StoreFailure>> + Send;
+    /// `(credential number, status value)` of every entry in `first..end` that is not valid
+    /// (value ≠ 0).
+    fn status_entries(
+        &self,
+        first: i64,
+        end: i64,
+    ) -> impl Future<Output = Result<Vec<(i64, u8)>, StoreFailure>> + Send;
 
     /// The issued credential at `status_index`.
     fn find_issued(

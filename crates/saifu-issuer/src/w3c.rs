@@ -5,7 +5,9 @@
 //! (as a `did:key`), and each credential carries Bitstring Status List entries for revocation
 //! and suspension at the same random index as the issuer's Token Status List.
 
-use saifu_credential::status::bitstring::{BitstringStatusList, StatusEntry, StatusPurpose};
+use saifu_credential::status::bitstring::{
+    BitstringStatusList, MIN_ENTRIES, StatusEntry, StatusPurpose,
+};
 use saifu_credential::w3c::contexts::{self, CREDENTIALS_V1, CREDENTIALS_V2};
 use saifu_credential::w3c::datetime;
 use saifu_credential::w3c::di::{self, ASSERTION_METHOD, ProofOptions};
@@ -14,15 +16,15 @@ use saifu_oid4vc::w3c::{Named, cryptosuite_for, did_key, jwt_vc};
 use serde_json::{Map, Value, json};
 
 use crate::clock::now;
-use crate::config::{
-    CredentialConfig, IssuerConfig, STATUS_LIST_ENTRIES, W3cDefinition, W3cFormat,
-};
+use crate::config::{CredentialConfig, IssuerConfig, W3cDefinition, W3cFormat};
 use crate::error::IssuerError;
 use crate::issuer::Issuer;
 use crate::revocation::{STATUS_REVOKED, STATUS_SUSPENDED};
+use crate::status_lists::{StatusSlot, bitstring_list_name, bitstring_list_number};
 use crate::store::IssuerStore;
 
-/// The status list names (`/status/{name}`) of the Bitstring Status Lists.
+/// The names (`/status/{name}`) of the Bitstring Status Lists of the first status list; later
+/// lists add their number (`w3c-revocation-2`).
 pub const BITSTRING_LISTS: [(&str, StatusPurpose); 2] = [
     ("w3c-revocation", StatusPurpose::Revocation),
     ("w3c-suspension", StatusPurpose::Suspension),
@@ -79,21 +81,22 @@ impl IssuerConfig {
         did_key(self.signer.public_key())
     }
 
-    /// The URL of the Bitstring Status List credential named `name`.
-    pub fn bitstring_list_uri(&self, name: &str) -> String {
-        self.endpoint(&format!("/status/{name}"))
+    /// The URL of the Bitstring Status List credential of kind `name` (`w3c-revocation`) for
+    /// the 0-based status list `list`.
+    pub fn bitstring_list_uri(&self, name: &str, list: i64) -> String {
+        self.endpoint(&format!("/status/{}", bitstring_list_name(name, list)))
     }
 }
 
 impl<S: IssuerStore> Issuer<S> {
-    /// Signs one W3C credential of `definition` for `holder` with status index `index`.
+    /// Signs one W3C credential of `definition` for `holder` with its status in `slot`.
     pub(crate) async fn sign_w3c(
         &self,
         config: &CredentialConfig,
         definition: &W3cDefinition,
         claims: &Map<String, Value>,
         holder: Option<&PublicKey>,
-        index: u64,
+        slot: StatusSlot,
     ) -> Result<Value, IssuerError> {
         let issuer = self.config().issuer_did();
         let holder_did = holder.map(did_key);
@@ -105,7 +108,8 @@ impl<S: IssuerStore> Issuer<S> {
         let status: Vec<Value> = BITSTRING_LISTS
             .iter()
             .map(|(name, purpose)| {
-                let list = self.config().bitstring_list_uri(name);
+                let list = self.config().bitstring_list_uri(name, slot.list);
+                let index = slot.index;
                 StatusEntry {
                     purpose: *purpose,
                     index: index as usize,
@@ -173,26 +177,36 @@ impl<S: IssuerStore> Issuer<S> {
     }
 
     /// The signed `BitstringStatusListCredential` named `name` (Bitstring Status List §2.2):
-    /// a set bit for every credential revoked (`w3c-revocation`) or suspended
-    /// (`w3c-suspension`). `None` for an unknown name.
+    /// a set bit for every credential of that status list revoked (`w3c-revocation…`) or
+    /// suspended (`w3c-suspension…`). `None` for an unknown name or a list not opened.
     pub async fn bitstring_status_list(&self, name: &str) -> Result<Option<Value>, IssuerError> {
-        let Some((_, purpose)) = BITSTRING_LISTS.iter().find(|(n, _)| *n == name) else {
+        let Some((base, purpose, number)) = BITSTRING_LISTS.iter().find_map(|(base, purpose)| {
+            bitstring_list_number(base, name).map(|number| (base, purpose, number))
+        }) else {
+            return Ok(None);
+        };
+        let Some(list) = self.status_list(number).await? else {
             return Ok(None);
         };
         let set = match purpose {
             StatusPurpose::Revocation => STATUS_REVOKED,
             _ => STATUS_SUSPENDED,
         };
-        let mut list = BitstringStatusList::new(STATUS_LIST_ENTRIES as usize).map_err(signing)?;
-        for (index, value) in self.store().status_entries().await? {
+        // A Bitstring list has at least MIN_ENTRIES bits (§2.1); a smaller status list fills
+        // the front and leaves the rest unused.
+        let size = usize::try_from(list.capacity)
+            .map_err(signing)?
+            .max(MIN_ENTRIES);
+        let mut bits = BitstringStatusList::new(size).map_err(signing)?;
+        for (index, value) in self.list_entries(&list).await? {
             if value == set {
                 let index = usize::try_from(index).map_err(signing)?;
-                list.set(index, true).map_err(signing)?;
+                bits.set(index, true).map_err(signing)?;
             }
         }
         let issued_at = now();
-        let credential = list.to_credential(
-            &self.config().bitstring_list_uri(name),
+        let credential = bits.to_credential(
+            &self.config().bitstring_list_uri(base, number),
             &self.config().issuer_did(),
             *purpose,
             &datetime::format(issued_at),

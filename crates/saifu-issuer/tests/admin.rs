@@ -262,8 +262,8 @@ async fn status_changes_follow_the_rules_and_reach_the_signed_status_list() {
     ));
     assert_eq!(issuer.issued_list(Some("s-1"), 10).await.unwrap().len(), 2);
 
-    let token = issuer.status_list_token().await.unwrap();
-    let uri = issuer.config().status_list_uri();
+    let token = issuer.status_list_token(0).await.unwrap().unwrap();
+    let uri = issuer.config().status_list_uri(0);
     let algorithms = [Algorithm::ES256];
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -48,6 +48,7 @@ async fn issuer() -> (tempfile::TempDir, Issuer<Store>) {
         token_ttl: 60,
         tx_code_attempts: 3,
         batch_size: 1,
+        status_list_size: saifu_issuer::STATUS_LIST_ENTRIES,
     };
     let issuer = Issuer::new(config, store);
     for (id, password) in [("alice", PASSWORD), ("bob", "bob's password")] {

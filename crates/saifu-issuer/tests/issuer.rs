@@ -146,7 +146,7 @@ async fn credential_requests_need_bounded_proofs() {
 #[tokio::test]
 async fn status_list_token_is_signed_and_large() {
     let (_dir, issuer) = issuer().await;
-    let token = issuer.status_list_token().await.unwrap();
+    let token = issuer.status_list_token(0).await.unwrap().unwrap();
     let uri = "https://issuer.example/status/1";
     let algorithms = [Algorithm::ES256];
     let key = issuer.config().signer.public_key();

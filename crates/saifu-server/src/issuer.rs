@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use saifu_credential::status::token::JWT_MEDIA_TYPE;
 use saifu_crypto::Signer;
-use saifu_issuer::{CredentialReply, Issuer, IssuerError};
+use saifu_issuer::{CredentialReply, Issuer, IssuerError, token_list_number};
 use saifu_oid4vc::oauth::ErrorResponse;
 use saifu_oid4vc::vci::credential::{
     CredentialError, CredentialRequest, DeferredCredentialRequest, NonceResponse,
@@ -60,20 +60,29 @@ impl IssuerRole {
         registry.audit(AuditEvent::Issuance, &bytes);
     }
 
-    /// Logs the status list after a change of the credential at `index` to `status`; the
-    /// leaf index, or `None` when there is no registry or the append failed (logged).
-    pub(crate) async fn log_status(&self, index: i64, status: u8) -> Option<u64> {
+    /// Logs the status list after a change of the credential numbered `number` to `status`;
+    /// the leaf index, or `None` when there is no registry or the append failed (logged).
+    pub(crate) async fn log_status(&self, number: i64, status: u8) -> Option<u64> {
         let registry = self.registry.as_ref()?;
-        let token = match self.issuer.status_list_token().await {
-            Ok(token) => token,
-            Err(error) => {
-                tracing::error!(%error, index, "status change not logged: no status list token");
-                return None;
-            }
+        let token = async {
+            let slot = self.issuer.status_slot(number).await?;
+            let token = self.issuer.status_list_token(slot.list).await?;
+            Ok::<_, IssuerError>(token.map(|token| (token, slot.index)))
         };
-        registry
-            .record_status(&token, u64::try_from(index).ok()?, status)
-            .await
+        match token.await {
+            Ok(Some((token, index))) => registry.record_status(&token, index, status).await,
+            Ok(None) => {
+                tracing::error!(
+                    number,
+                    "status change not logged: its status list is unknown"
+                );
+                None
+            }
+            Err(error) => {
+                tracing::error!(%error, number, "status change not logged: no status list token");
+                None
+            }
+        }
     }
 }
 
@@ -280,19 +289,22 @@ async fn notification(
     Ok((StatusCode::NO_CONTENT, no_store()).into_response())
 }
 
-/// The Token Status List (`/status/1`) or a Bitstring Status List credential of the W3C
-/// credentials (`/status/w3c-revocation`, `/status/w3c-suspension`, media type `application/vc`,
-/// VCDM 2.0 §6.1).
+/// A Token Status List (`/status/1`, `/status/2`, …) or a Bitstring Status List credential of
+/// the W3C credentials (`/status/w3c-revocation`, `/status/w3c-suspension-2`, …, media type
+/// `application/vc`, VCDM 2.0 §6.1); 404 for a list the issuer has not opened.
 async fn status_list(State(role): Role, Path(list): Path<String>) -> Result<Response, Failure> {
     if let Some(credential) = role.issuer.bitstring_status_list(&list).await? {
         return Ok(([(header::CONTENT_TYPE, "application/vc")], Json(credential)).into_response());
     }
-    if list != "1" {
+    let token = match token_list_number(&list) {
+        Some(number) => role.issuer.status_list_token(number).await?,
+        None => None,
+    };
+    let Some(token) = token else {
         return Ok(oauth_error(
             StatusCode::NOT_FOUND,
             ErrorResponse::new("not_found", format!("no status list `{list}`")),
         ));
-    }
-    let token = role.issuer.status_list_token().await?;
+    };
     Ok(([(header::CONTENT_TYPE, JWT_MEDIA_TYPE)], token).into_response())
 }

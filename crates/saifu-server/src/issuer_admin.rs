@@ -82,10 +82,26 @@ fn subject_view(subject: &SubjectRecord) -> Value {
     })
 }
 
-/// An issued credential as the API shows it: what revocation needs, no credential secret.
-pub(crate) fn issued_view(record: &IssuedRecord) -> Value {
+/// Issued credentials as the API shows them: what revocation needs, no credential secret.
+pub(crate) async fn issued_views(
+    role: &IssuerRole,
+    records: &[IssuedRecord],
+) -> Result<Vec<Value>, Failure> {
+    let published = role.issuer.published_status(records).await?;
+    Ok(records
+        .iter()
+        .zip(published)
+        .map(|(record, published)| issued_view(record, published))
+        .collect())
+}
+
+/// One issued credential as the API shows it; `status_index` is the credential's number on
+/// this issuer, `status_list` where its status is published (the reference it carries).
+fn issued_view(record: &IssuedRecord, published: Option<(String, u64)>) -> Value {
+    let (uri, index) = published.unzip();
     json!({
         "status_index": record.status_index,
+        "status_list": {"uri": uri, "index": index},
         "credential_configuration_id": record.config_id,
         "subject": record.subject_id,
         "claims": serde_json::from_str::<Value>(&record.claims).unwrap_or(Value::Null),
@@ -310,7 +326,7 @@ async fn offer_answer(
 #[utoipa::path(get, path = "/admin/credentials", tag = "issuer admin",
     params(("limit" = Option<i64>, Query, description = "At most this many (1–1000, default 100)"),
            ("subject" = Option<String>, Query, description = "Only this subject's credentials")),
-    responses((status = 200, description = "`{\"credentials\": [...]}`: status index, type, subject, holder key thumbprint, validity, status", body = Object),
+    responses((status = 200, description = "`{\"credentials\": [...]}`: number, published status list and index, type, subject, holder key thumbprint, validity, status", body = Object),
               (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
     security(("admin_token" = [])))]
 pub(crate) async fn list_issued(
@@ -321,12 +337,12 @@ pub(crate) async fn list_issued(
         .issuer
         .issued_list(query.subject.as_deref(), query.limit())
         .await?;
-    let views: Vec<Value> = issued.iter().map(issued_view).collect();
+    let views = issued_views(&role, &issued).await?;
     Ok(Json(json!({ "credentials": views })).into_response())
 }
 
 #[utoipa::path(get, path = "/admin/credentials/{index}", tag = "issuer admin",
-    params(("index" = i64, Path, description = "The credential's status list index")),
+    params(("index" = i64, Path, description = "The credential's number (`status_index` in the listing)")),
     responses((status = 200, description = "The issued credential's record and the wallet's last notification", body = Object),
               (status = 404, description = "No credential at that index", body = OAuthError),
               (status = 401, description = "Missing or wrong admin token", body = OAuthError)),
@@ -336,13 +352,13 @@ pub(crate) async fn get_issued(
     Path(index): Path<i64>,
 ) -> Result<Response, Failure> {
     let record = role.issuer.issued(index).await?;
-    let mut view = issued_view(&record);
+    let mut view = one_view(&role, record).await?;
     view["wallet_event"] = json!(role.issuer.wallet_event(index).await?);
     Ok(Json(view).into_response())
 }
 
 #[utoipa::path(post, path = "/admin/credentials/{index}/{action}", tag = "issuer admin",
-    params(("index" = i64, Path, description = "The credential's status list index"),
+    params(("index" = i64, Path, description = "The credential's number (`status_index` in the listing)"),
            ("action" = String, Path, description = "`revoke`, `suspend` or `reinstate`")),
     responses((status = 200, description = "The record with its new status, published in the status list", body = Object),
               (status = 400, description = "The change is not allowed (a revoked credential stays revoked)", body = OAuthError),
@@ -365,9 +381,15 @@ pub(crate) async fn change_status(
     };
     let record = role.issuer.change_status(index, change).await?;
     tracing::info!(status_index = index, action = %action, "credential status changed");
-    let mut view = issued_view(&record);
-    view["registry_leaf_index"] = json!(role.log_status(index, record.status).await);
+    let status = record.status;
+    let mut view = one_view(&role, record).await?;
+    view["registry_leaf_index"] = json!(role.log_status(index, status).await);
     Ok(Json(view).into_response())
+}
+
+async fn one_view(role: &IssuerRole, record: IssuedRecord) -> Result<Value, Failure> {
+    let mut views = issued_views(role, std::slice::from_ref(&record)).await?;
+    Ok(views.pop().unwrap_or(Value::Null))
 }
 
 /// A deferred issuance as the operator sees it: who, what, since when — no secret.

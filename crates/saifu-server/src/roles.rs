@@ -9,7 +9,9 @@ use saifu_credential::status::{FetchConfig, ReferenceOptions, StatusListFetcher}
 use saifu_crypto::{Jwk, LocalSigner, PrivateKey, PublicKey};
 use saifu_did::http::{HttpClient, HttpConfig};
 use saifu_did::{Resolver, ResolverConfig};
-use saifu_issuer::{Issuer, IssuerConfig};
+use saifu_issuer::{
+    Issuer, IssuerConfig, MAX_STATUS_LIST_ENTRIES, MIN_STATUS_LIST_ENTRIES, STATUS_LIST_ENTRIES,
+};
 use saifu_store::Store;
 use saifu_store::verifier::VerifierSessions;
 use saifu_verifier::client::{DidIdentity, RequestSigners};
@@ -60,6 +62,13 @@ pub enum RoleError {
     /// The issuer key cannot sign.
     #[error("the issuer key cannot sign: {0}")]
     IssuerKey(String),
+    /// `[issuer] status_list_size` is out of range.
+    #[error(
+        "[issuer] status_list_size = {0}: a status list has between {MIN_STATUS_LIST_ENTRIES} \
+         and {MAX_STATUS_LIST_ENTRIES} entries (the default, {STATUS_LIST_ENTRIES}, is what \
+         Token Status List privacy asks for)"
+    )]
+    StatusListSize(u64),
     /// The registry could not be set up.
     #[error("registry: {0}")]
     Registry(String),
@@ -398,6 +407,9 @@ fn issuer(
     issuer_id: &str,
     store: Store,
 ) -> Result<Issuer<Store>, RoleError> {
+    if !(MIN_STATUS_LIST_ENTRIES..=MAX_STATUS_LIST_ENTRIES).contains(&settings.status_list_size) {
+        return Err(RoleError::StatusListSize(settings.status_list_size));
+    }
     let kid = key
         .public_key()
         .to_jwk()
@@ -419,6 +431,7 @@ fn issuer(
         token_ttl: TOKEN_TTL,
         tx_code_attempts: settings.tx_code_attempts,
         batch_size: settings.batch_size,
+        status_list_size: settings.status_list_size,
     };
     Ok(Issuer::new(config, store))
 }

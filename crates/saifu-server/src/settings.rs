@@ -3,7 +3,7 @@
 //! credential types are the ones of the Japanese digital-ID plans (a national PID, a university
 //! diploma, an employment credential).
 
-use saifu_issuer::{ClaimConfig, CredentialConfig, W3cDefinition, W3cFormat};
+use saifu_issuer::{ClaimConfig, CredentialConfig, STATUS_LIST_ENTRIES, W3cDefinition, W3cFormat};
 use serde::Deserialize;
 
 /// `[issuer]`: whether the node issues, as whom, and which credential types.
@@ -20,6 +20,10 @@ pub struct IssuerSettings {
     pub tx_code_attempts: i64,
     /// Most credentials (proofs) in one Credential Request.
     pub batch_size: u32,
+    /// Entries in each status list: when one is full the issuer opens the next
+    /// (`/status/2`, …). Larger lists hide a credential among more others; lists already
+    /// opened keep their size.
+    pub status_list_size: u64,
     /// The credential types; the built-in ones when the file names none.
     pub credentials: Vec<CredentialSettings>,
 }
@@ -32,6 +36,7 @@ impl Default for IssuerSettings {
             offer_ttl_seconds: 7 * 24 * 3600,
             tx_code_attempts: 5,
             batch_size: 10,
+            status_list_size: STATUS_LIST_ENTRIES,
             credentials: builtin_credentials(),
         }
     }

@@ -10,7 +10,7 @@ mod support;
 use saifu_crypto::LocalSigner;
 use saifu_server::{TrustedIssuerSettings, VerifierSettings};
 use serde_json::{Value, json};
-use support::Node;
+use support::{Node, check};
 
 const DIPLOMA: &str = "https://saifu.dev/vct/diploma";
 
@@ -61,15 +61,6 @@ async fn trusting(university: &Node, vct: Option<Vec<String>>) -> Node {
         ..VerifierSettings::default()
     };
     Node::start_with(None, settings).await
-}
-
-fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no `{name}` check in {report}"))
 }
 
 #[tokio::test]

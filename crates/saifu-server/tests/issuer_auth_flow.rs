@@ -63,6 +63,7 @@ async fn serve(store: Store) -> (String, saifu_crypto::PublicKey) {
         token_ttl: 300,
         tx_code_attempts: 3,
         batch_size: 1,
+        status_list_size: saifu_issuer::STATUS_LIST_ENTRIES,
     };
     let issuer = Issuer::new(config, store.clone());
     let claims = json!({"given_name": "Hanako", "degree": "BSc"});

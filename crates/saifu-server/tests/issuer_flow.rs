@@ -65,6 +65,7 @@ fn issuer(offer_ttl: i64, store: Store) -> IssuerRole {
         token_ttl: 300,
         tx_code_attempts: ATTEMPTS,
         batch_size: 2,
+        status_list_size: saifu_issuer::STATUS_LIST_ENTRIES,
     };
     IssuerRole::new(Issuer::new(config, store), ADMIN_TOKEN.into())
 }

@@ -20,7 +20,7 @@ use saifu_registry::tree::{Hash, TreeError, leaf_hash, verify_consistency, verif
 use saifu_registry::trust::{AssuranceLevel, Relation, SignedTrustStatement, TrustStatement};
 use saifu_server::{TrustRegistrySettings, VerifierSettings};
 use serde_json::{Value, json};
-use support::{Node, now_seconds};
+use support::{Node, check, now_seconds};
 
 const DIPLOMA: &str = "https://saifu.dev/vct/diploma";
 
@@ -270,12 +270,7 @@ async fn trust_check(
         .admin(Method::GET, &format!("/admin/presentations/{id}"), None)
         .await;
     let report = &result["report"];
-    let trust = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "trust")
-        .unwrap_or_else(|| panic!("no trust check: {report}"));
+    let trust = check(report, "trust");
     match trust["outcome"].as_str() {
         Some("passed") => {
             assert_eq!(report["verified"], true, "{report}");

@@ -3,8 +3,8 @@
 //! `UPDATE` / `DELETE` statements whose affected row count decides.
 
 use saifu_issuer::{
-    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, SessionRecord, StoreFailure,
-    SubjectRecord, WalletEvent,
+    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, ReservedSlot, SessionRecord,
+    StatusListRecord, StoreFailure, SubjectRecord, WalletEvent,
 };
 
 use crate::Store;
@@ -182,6 +182,18 @@ impl IssuerStore for Store {
         })
     }
 
+    async fn reserve_status_slot(
+        &self,
+        capacity: i64,
+        shuffle_key: &str,
+    ) -> Result<ReservedSlot, StoreFailure> {
+        self.issuer_reserve_status_slot(capacity, shuffle_key).await
+    }
+
+    async fn status_lists(&self) -> Result<Vec<StatusListRecord>, StoreFailure> {
+        self.issuer_status_lists().await
+    }
+
     async fn record_issued(&self, record: &IssuedRecord) -> Result<bool, StoreFailure> {
         const SQL: &str = "INSERT INTO issuer_issued (status_index, config_id, claims, \
             holder_thumbprint, issued_at, expires_at, subject_id, status) \
@@ -203,9 +215,12 @@ impl IssuerStore for Store {
         Ok(affected == 1)
     }
 
-    async fn status_entries(&self) -> Result<Vec<(i64, u8)>, StoreFailure> {
-        const SQL: &str = "SELECT status_index, status FROM issuer_issued WHERE status <> 0 ORDER BY status_index";
+    async fn status_entries(&self, first: i64, end: i64) -> Result<Vec<(i64, u8)>, StoreFailure> {
+        const SQL: &str = "SELECT status_index, status FROM issuer_issued \
+            WHERE status <> 0 AND status_index >= $1 AND status_index < $2 ORDER BY status_index";
         let rows: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(SQL)
+            .bind(first)
+            .bind(end)
             .fetch_all(pool)
             .await)
         .map_err(failure)?;
@@ -480,7 +495,7 @@ mod tests {
             !store.record_issued(&issued(7)).await.unwrap(),
             "index taken"
         );
-        assert!(store.status_entries().await.unwrap().is_empty());
+        assert!(store.status_entries(0, 10).await.unwrap().is_empty());
         admin_semantics(store).await;
     }
 
@@ -495,7 +510,7 @@ mod tests {
             !store.change_status(99, 0, 1, NOW).await.unwrap(),
             "no such entry"
         );
-        assert_eq!(store.status_entries().await.unwrap(), vec![(7, 2)]);
+        assert_eq!(store.status_entries(0, 10).await.unwrap(), vec![(7, 2)]);
         let found = store.find_issued(7).await.unwrap().unwrap();
         assert_eq!((found.status, found.status_changed_at), (2, Some(NOW + 1)));
         assert_eq!(store.list_issued(Some("s-1"), 10).await.unwrap().len(), 1);

@@ -83,24 +83,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use saifu_issuer::{IssuedRecord, IssuerStore, WalletEvent};
+    use saifu_issuer::{IssuerStore, WalletEvent};
 
     use crate::Store;
+    use crate::issuer_status::tests::issued;
     use crate::testing::TestDatabase;
-
-    fn issued(index: i64) -> IssuedRecord {
-        IssuedRecord {
-            status_index: index,
-            config_id: "diploma".into(),
-            claims: "{}".into(),
-            holder_thumbprint: None,
-            issued_at: 1,
-            expires_at: 2,
-            subject_id: None,
-            status: 0,
-            status_changed_at: None,
-        }
-    }
 
     fn event(name: &str, at: i64) -> WalletEvent {
         WalletEvent {
@@ -114,7 +101,7 @@ mod tests {
     /// event wins.
     async fn semantics(store: &Store) {
         for index in [1, 2, 3] {
-            assert!(store.record_issued(&issued(index)).await.unwrap());
+            assert!(store.record_issued(&issued(index, 0)).await.unwrap());
         }
         store.link_notification("n", "t", &[1, 2]).await.unwrap();
         store.link_notification("m", "u", &[3]).await.unwrap();

@@ -15,6 +15,7 @@ mod issuer_admin;
 mod issuer_auth;
 mod issuer_deferred;
 mod issuer_notification;
+mod issuer_status;
 mod migrations;
 pub mod registry;
 mod store;

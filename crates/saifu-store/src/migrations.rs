@@ -118,6 +118,24 @@ macro_rules! migrations {
                 "vc_api",
                 include_str!(concat!("../migrations/", $dialect, "/0015_vc_api.sql")),
             ),
+            (
+                16,
+                "registry_leaf_hash",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0016_registry_leaf_hash.sql"
+                )),
+            ),
+            (
+                17,
+                "issuer_status_lists",
+                include_str!(concat!(
+                    "../migrations/",
+                    $dialect,
+                    "/0017_issuer_status_lists.sql"
+                )),
+            ),
         ]
     };
 }

@@ -31,6 +31,7 @@ pub fn config(signer: LocalSigner) -> IssuerConfig {
         token_ttl: 60,
         tx_code_attempts: 3,
         batch_size: 2,
+        status_list_size: saifu_issuer::STATUS_LIST_ENTRIES,
     }
 }
 

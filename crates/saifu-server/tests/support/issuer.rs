@@ -72,6 +72,7 @@ fn issuer(issuer_id: &str, store: Store) -> IssuerRole {
         token_ttl: 300,
         tx_code_attempts: i64::try_from(TX_CODE_ATTEMPTS).expect("small"),
         batch_size: BATCH_SIZE,
+        status_list_size: saifu_issuer::STATUS_LIST_ENTRIES,
     };
     IssuerRole::new(Issuer::new(config, store), ADMIN_TOKEN.into())
 }

@@ -265,6 +265,16 @@ impl Node {
     }
 }
 
+/// The check called `name` (`signature`, `status`, `trust`, …) in a verification report.
+pub fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` check in {report}"))
+}
+
 /// Seconds since the epoch.
 pub fn now_seconds() -> i64 {
     SystemTime::now()

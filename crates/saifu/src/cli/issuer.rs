@@ -54,19 +54,19 @@ enum IssuerCommand {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
-    /// Revoke a credential for good (by its status index, from `credentials`)
+    /// Revoke a credential for good (by its number, from `credentials`)
     Revoke {
-        /// The credential's status list index
+        /// The credential's number (`status_index` in `saifu issuer credentials`)
         index: i64,
     },
     /// Suspend a credential until it is reinstated
     Suspend {
-        /// The credential's status list index
+        /// The credential's number (`status_index` in `saifu issuer credentials`)
         index: i64,
     },
     /// Make a suspended credential valid again
     Reinstate {
-        /// The credential's status list index
+        /// The credential's number (`status_index` in `saifu issuer credentials`)
         index: i64,
     },
 }

@@ -1,0 +1,256 @@
+//! The issuer's status lists: which slot a new credential gets, where a credential's status
+//! is, and the signed lists verifiers fetch.
+//!
+//! A list has a fixed number of entries, so one list cannot serve an issuer for life. The store
+//! opens lists one after another, each covering the next range of credential numbers; a new
+//! credential takes the next slot of the newest list, at the position the list's secret
+//! permutation gives that slot ([`crate::status_shuffle`]). List 1 (0-based number 0) is
+//! published at `/status/1`, list 2 at `/status/2`, and so on; the W3C Bitstring lists of list
+//! 1 keep their names (`w3c-revocation`), later ones add the list number (`w3c-revocation-2`).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use rand::RngCore;
+use rand::rngs::OsRng;
+use saifu_credential::status::token::jwt;
+use saifu_credential::status::{Bits, StatusList, StatusListToken, StatusValue};
+
+use crate::clock::now;
+use crate::config::IssuerConfig;
+use crate::error::IssuerError;
+use crate::issuer::Issuer;
+use crate::status_shuffle::shuffle;
+use crate::store::{IssuedRecord, IssuerStore, StatusListRecord};
+use crate::w3c::BITSTRING_LISTS;
+
+/// How long verifiers may cache a Status List Token (its `ttl`), in seconds.
+const STATUS_LIST_TTL: u64 = 300;
+/// How long a Status List Token is valid (its `exp`), in seconds.
+const STATUS_LIST_VALIDITY: i64 = 86_400;
+
+/// Where one credential's status is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusSlot {
+    /// The list, 0-based (published at `/status/{list + 1}`).
+    pub list: i64,
+    /// The credential's entry in that list (the `idx` of its status reference).
+    pub index: u64,
+}
+
+fn signing(e: impl std::fmt::Display) -> IssuerError {
+    IssuerError::Signing(e.to_string())
+}
+
+impl IssuerConfig {
+    /// The URI the Token Status List with 0-based number `list` is published at.
+    pub fn status_list_uri(&self, list: i64) -> String {
+        self.endpoint(&format!("/status/{}", list + 1))
+    }
+}
+
+/// The 0-based list number of the Token Status List published as `/status/{name}`.
+pub fn token_list_number(name: &str) -> Option<i64> {
+    let published: i64 = name.parse().ok()?;
+    (published >= 1 && name == published.to_string()).then_some(published - 1)
+}
+
+/// The name a Bitstring list of kind `base` (`w3c-revocation`) has for 0-based list `list`.
+pub(crate) fn bitstring_list_name(base: &str, list: i64) -> String {
+    match list {
+        0 => base.to_owned(),
+        _ => format!("{base}-{}", list + 1),
+    }
+}
+
+/// The 0-based list number in the Bitstring list name `name` of kind `base`.
+pub(crate) fn bitstring_list_number(base: &str, name: &str) -> Option<i64> {
+    match name.strip_prefix(base)? {
+        "" => Some(0),
+        suffix => token_list_number(suffix.strip_prefix('-')?).filter(|&list| list > 0),
+    }
+}
+
+impl<S: IssuerStore> Issuer<S> {
+    /// The issuer's status lists; before the first credential, the list it will open first.
+    pub async fn status_lists(&self) -> Result<Vec<StatusListRecord>, IssuerError> {
+        let lists = self.store().status_lists().await?;
+        if !lists.is_empty() {
+            return Ok(lists);
+        }
+        let capacity = i64::try_from(self.config().status_list_size).map_err(signing)?;
+        Ok(vec![StatusListRecord {
+            number: 0,
+            first: 0,
+            capacity,
+            shuffle_key: String::new(),
+        }])
+    }
+
+    /// Where the credential numbered `number` has its status.
+    pub async fn status_slot(&self, number: i64) -> Result<StatusSlot, IssuerError> {
+        let lists = self.status_lists().await?;
+        locate(&lists, number).ok_or_else(|| {
+            IssuerError::NotFound(format!("no status list holds credential {number}"))
+        })
+    }
+
+    /// Where the status of each of `records` is published: the list URI its credential names
+    /// (the Token Status List, or the revocation Bitstring list of a W3C credential) and its
+    /// index there, so an operator can match a credential a verifier shows them.
+    pub async fn published_status(
+        &self,
+        records: &[IssuedRecord],
+    ) -> Result<Vec<Option<(String, u64)>>, IssuerError> {
+        let lists = self.status_lists().await?;
+        Ok(records
+            .iter()
+            .map(|record| {
+                let slot = locate(&lists, record.status_index)?;
+                let w3c = self
+                    .credential_config(&record.config_id)
+                    .is_some_and(|config| config.w3c.is_some());
+                let uri = match w3c {
+                    true => self
+                        .config()
+                        .bitstring_list_uri(BITSTRING_LISTS[0].0, slot.list),
+                    false => self.config().status_list_uri(slot.list),
+                };
+                Some((uri, slot.index))
+            })
+            .collect())
+    }
+
+    /// Records `record` in the next free status slot; its number and slot.
+    pub(crate) async fn allocate_slot(
+        &self,
+        mut record: IssuedRecord,
+    ) -> Result<(i64, StatusSlot), IssuerError> {
+        let capacity = i64::try_from(self.config().status_list_size).map_err(signing)?;
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        let reserved = self
+            .store()
+            .reserve_status_slot(capacity, &B64URL.encode(key))
+            .await?;
+        let list = &reserved.list;
+        let key = B64URL.decode(&list.shuffle_key).map_err(signing)?;
+        let size = u64::try_from(list.capacity).map_err(signing)?;
+        let ordinal = u64::try_from(reserved.ordinal).map_err(signing)?;
+        let index = shuffle(&key, ordinal, size);
+        record.status_index = list.first + i64::try_from(index).map_err(signing)?;
+        if !self.store().record_issued(&record).await? {
+            return Err(signing(format!(
+                "status slot {} of list {} is already taken",
+                index,
+                list.number + 1
+            )));
+        }
+        let slot = StatusSlot {
+            list: list.number,
+            index,
+        };
+        Ok((record.status_index, slot))
+    }
+
+    /// `(index in the list, status)` of every entry of `list` that is not valid.
+    pub(crate) async fn list_entries(
+        &self,
+        list: &StatusListRecord,
+    ) -> Result<Vec<(u64, u8)>, IssuerError> {
+        let entries = self
+            .store()
+            .status_entries(list.first, list.first + list.capacity)
+            .await?;
+        entries
+            .into_iter()
+            .map(|(number, value)| {
+                Ok((u64::try_from(number - list.first).map_err(signing)?, value))
+            })
+            .collect()
+    }
+
+    /// The status list with 0-based number `list`, if it was opened.
+    pub(crate) async fn status_list(
+        &self,
+        list: i64,
+    ) -> Result<Option<StatusListRecord>, IssuerError> {
+        let lists = self.status_lists().await?;
+        Ok(lists.into_iter().find(|l| l.number == list))
+    }
+
+    /// The signed Status List Token (`statuslist+jwt`) of list `list` (0-based); `None` when
+    /// no such list was opened.
+    pub async fn status_list_token(&self, list: i64) -> Result<Option<String>, IssuerError> {
+        let Some(list) = self.status_list(list).await? else {
+            return Ok(None);
+        };
+        let size = u64::try_from(list.capacity).map_err(signing)?;
+        let mut bits = StatusList::new(Bits::Two, size);
+        for (index, value) in self.list_entries(&list).await? {
+            bits.set(index, StatusValue::from_raw(value))
+                .map_err(signing)?;
+        }
+        let issued_at = now();
+        let uri = self.config().status_list_uri(list.number);
+        let mut token = StatusListToken::new(uri, issued_at, bits);
+        token.exp = Some(issued_at + STATUS_LIST_VALIDITY);
+        token.iss = Some(self.config().issuer_id.clone());
+        token.ttl = Some(STATUS_LIST_TTL);
+        jwt::sign(&token, &self.config().signer)
+            .await
+            .map(Some)
+            .map_err(signing)
+    }
+}
+
+/// The slot of credential `number` among `lists` (ordered by `first`).
+fn locate(lists: &[StatusListRecord], number: i64) -> Option<StatusSlot> {
+    let list = lists
+        .iter()
+        .rev()
+        .find(|list| list.first <= number && number < list.first + list.capacity)?;
+    Some(StatusSlot {
+        list: list.number,
+        index: u64::try_from(number - list.first).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bitstring_list_name, bitstring_list_number, token_list_number};
+
+    #[test]
+    fn token_list_names_are_one_based_decimal() {
+        assert_eq!(token_list_number("1"), Some(0));
+        assert_eq!(token_list_number("12"), Some(11));
+        for bad in [
+            "0",
+            "-1",
+            "01",
+            "+1",
+            "1.0",
+            "",
+            "w3c",
+            "99999999999999999999",
+        ] {
+            assert_eq!(token_list_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bitstring_names_round_trip() {
+        for list in [0, 1, 7] {
+            let name = bitstring_list_name("w3c-revocation", list);
+            assert_eq!(bitstring_list_number("w3c-revocation", &name), Some(list));
+        }
+        assert_eq!(bitstring_list_name("w3c-revocation", 1), "w3c-revocation-2");
+        for bad in [
+            "w3c-revocation-1",
+            "w3c-revocation-0",
+            "w3c-revocation2",
+            "w3c-suspension",
+        ] {
+            assert_eq!(bitstring_list_number("w3c-revocation", bad), None, "{bad}");
+        }
+    }
+}
