@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak test: a mixed issuance + verification load at a fraction of the measured peak against a
 # release `saifu serve` on SQLite, for MINUTES, sampling the node's resident memory
-# (process_resident_memory_bytes on /metrics) every 10 seconds.
+# (process_resident_memory_bytes on /metrics) and its thread count every 10 seconds.
 #
 #     bash scripts/soak.sh [MINUTES] [FRACTION]      (defaults: 10 minutes at 0.7 of the peak)
 #
@@ -13,7 +13,8 @@
 # soak: the soak is paced at a fraction of the very flow it runs, and nothing grows with its
 # length before the clock starts.
 # Prints both bench reports (JSON), the memory samples and a summary line; exits 1 if any flow
-# failed. Needs python3 (to read the JSON reports) and curl.
+# failed. The reports, the samples and the node's log are kept in target/soak/ (the node's data
+# is deleted). Needs python3 (to read the JSON reports) and curl.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -24,7 +25,9 @@ seconds=$((minutes * 60))
 cargo build --release -p saifu --quiet
 saifu=$repo/target/release/saifu
 work=$(mktemp -d)
-trap 'kill "$node_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+kept=$repo/target/soak
+rm -rf "$kept" && mkdir -p "$kept"
+trap 'kill "$node_pid" 2>/dev/null || true; cp "$work"/*.json "$work"/*.txt "$work"/node.log "$kept"/ 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$saifu" serve --config crates/saifu/bench/node.toml --data-dir "$work/node" --port 0 --json \
   > "$work/node.out" 2> "$work/node.log" &
@@ -62,7 +65,8 @@ sample_memory() {
   local start=$SECONDS
   while kill -0 "$node_pid" 2>/dev/null; do
     rss=$(curl -s "$node/metrics" | awk '/^process_resident_memory_bytes /{print $2}')
-    echo "$((SECONDS - start)) ${rss:-0}"
+    threads=$(ls "/proc/$node_pid/task" 2>/dev/null | wc -l)
+    echo "$((SECONDS - start)) ${rss:-0} $threads"
     sleep 10
   done
 }
@@ -79,13 +83,14 @@ for report in peak-issuance peak-verification soak-issuance soak-verification; d
   echo "== $report"
   cat "$work/$report.json"
 done
-echo "== resident memory (seconds since the soak started, bytes)"
+echo "== resident memory (seconds since the soak started, bytes, node threads)"
 cat "$work/rss.txt"
 python3 - "$work" <<'EOF'
 import json, sys
 work = sys.argv[1]
 samples = [tuple(map(int, line.split())) for line in open(f"{work}/rss.txt") if line.strip()]
-mib = [rss / 2**20 for _, rss in samples if rss]
+mib = [rss / 2**20 for _, rss, _ in samples if rss]
+threads = [count for _, _, count in samples]
 failed = 0
 for name in ("soak-issuance", "soak-verification"):
     report = json.load(open(f"{work}/{name}.json"))
@@ -96,6 +101,7 @@ for name in ("soak-issuance", "soak-verification"):
 if mib:
     after_warmup = mib[min(6, len(mib) - 1):]
     print(f"resident memory: first {mib[0]:.1f} MiB, after 1 min {after_warmup[0]:.1f} MiB, "
-          f"max {max(mib):.1f} MiB, last {mib[-1]:.1f} MiB ({len(mib)} samples)")
+          f"max {max(mib):.1f} MiB, last {mib[-1]:.1f} MiB ({len(mib)} samples); "
+          f"node threads {min(threads)}–{max(threads)}")
 sys.exit(1 if failed else 0)
 EOF
