@@ -41,7 +41,7 @@ pub use response_encryption::CredentialReply;
 pub use revocation::{STATUS_REVOKED, STATUS_SUSPENDED, STATUS_VALID, StatusChange, status_name};
 pub use status_lists::{StatusSlot, token_list_number};
 pub use store::{
-    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, ReservedSlot, SessionRecord,
-    StatusListRecord, StoreFailure, SubjectRecord,
+    IssuedRecord, IssuerStore, NewList, OfferRecord, PendingKey, PendingRecord, ReservedSlot,
+    SessionRecord, StatusListRecord, StoreFailure, SubjectRecord,
 };
 pub use subjects::{ImportReport, MAX_IMPORT_ROWS};

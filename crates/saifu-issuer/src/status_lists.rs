@@ -20,7 +20,9 @@ use crate::config::IssuerConfig;
 use crate::error::IssuerError;
 use crate::issuer::Issuer;
 use crate::status_shuffle::shuffle;
-use crate::store::{IssuedRecord, IssuerStore, StatusListRecord};
+use crate::store::{
+    IssuedRecord, IssuerStore, NewList, ReservedSlot, StatusListRecord, StoreFailure,
+};
 use crate::w3c::BITSTRING_LISTS;
 
 /// How long verifiers may cache a Status List Token (its `ttl`), in seconds.
@@ -123,33 +125,25 @@ impl<S: IssuerStore> Issuer<S> {
     /// Records `record` in the next free status slot; its number and slot.
     pub(crate) async fn allocate_slot(
         &self,
-        mut record: IssuedRecord,
+        record: IssuedRecord,
     ) -> Result<(i64, StatusSlot), IssuerError> {
         let capacity = i64::try_from(self.config().status_list_size).map_err(signing)?;
         let mut key = [0u8; 32];
         OsRng.fill_bytes(&mut key);
-        let reserved = self
-            .store()
-            .reserve_status_slot(capacity, &B64URL.encode(key))
-            .await?;
-        let list = &reserved.list;
-        let key = B64URL.decode(&list.shuffle_key).map_err(signing)?;
-        let size = u64::try_from(list.capacity).map_err(signing)?;
-        let ordinal = u64::try_from(reserved.ordinal).map_err(signing)?;
-        let index = shuffle(&key, ordinal, size);
-        record.status_index = list.first + i64::try_from(index).map_err(signing)?;
-        if !self.store().record_issued(&record).await? {
-            return Err(signing(format!(
-                "status slot {} of list {} is already taken",
-                index,
-                list.number + 1
-            )));
-        }
-        let slot = StatusSlot {
-            list: list.number,
-            index,
+        let key = B64URL.encode(key);
+        let new_list = NewList {
+            capacity,
+            shuffle_key: &key,
         };
-        Ok((record.status_index, slot))
+        let (reserved, number) = self
+            .store()
+            .record_in_next_slot(&record, new_list, position)
+            .await?;
+        let slot = StatusSlot {
+            list: reserved.list.number,
+            index: u64::try_from(number - reserved.list.first).map_err(signing)?,
+        };
+        Ok((number, slot))
     }
 
     /// `(index in the list, status)` of every entry of `list` that is not valid.
@@ -201,6 +195,28 @@ impl<S: IssuerStore> Issuer<S> {
             .map(Some)
             .map_err(signing)
     }
+}
+
+/// The credential number of `reserved`: its list's `first` plus the position the list's
+/// permutation gives the slot.
+fn position(reserved: &ReservedSlot) -> Result<i64, StoreFailure> {
+    let list = &reserved.list;
+    let failure = |why: String| StoreFailure(why.into());
+    let key = B64URL
+        .decode(&list.shuffle_key)
+        .map_err(|e| failure(format!("status list {}: bad key: {e}", list.number + 1)))?;
+    let (ordinal, size) = (
+        u64::try_from(reserved.ordinal),
+        u64::try_from(list.capacity),
+    );
+    let (Ok(ordinal), Ok(size)) = (ordinal, size) else {
+        return Err(failure(format!(
+            "status list {}: bad slot",
+            list.number + 1
+        )));
+    };
+    let index = i64::try_from(shuffle(&key, ordinal, size)).map_err(|e| failure(e.to_string()))?;
+    Ok(list.first + index)
 }
 
 /// The slot of credential `number` among `lists` (ordered by `first`).

@@ -123,6 +123,15 @@ pub struct StatusListRecord {
     pub shuffle_key: String,
 }
 
+/// The status list to open when the newest is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewList<'a> {
+    /// Its entries.
+    pub capacity: i64,
+    /// Base64url key of its permutation.
+    pub shuffle_key: &'a str,
+}
+
 /// A status slot the store handed out: the list, and how many slots of it came before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReservedSlot {
@@ -204,15 +213,20 @@ pub trait IssuerStore: crate::AuthorizationStore + Send + Sync {
         now: i64,
     ) -> impl Future<Output = Result<bool, StoreFailure>> + Send;
 
-    /// Atomically takes the next slot of the newest status list, or, when that list has
-    /// handed out all its slots (or there is none), opens the next list with `capacity` entries
-    /// and `shuffle_key` and takes its first slot. Concurrent callers (on any node sharing the
-    /// database) never get the same slot.
-    fn reserve_status_slot(
+    /// Records `record` in the next free status slot, in one transaction: takes the next slot
+    /// of the newest status list, or, when that list has handed out all its slots (or there is
+    /// none), opens the next list as `new_list` says and takes its first slot; asks `place` for
+    /// the slot's credential number and inserts the record under it. Returns the slot and the
+    /// number. Concurrent callers (on any node sharing the database) never get the same slot,
+    /// and a failure anywhere takes no slot.
+    fn record_in_next_slot<F>(
         &self,
-        capacity: i64,
-        shuffle_key: &str,
-    ) -> impl Future<Output = Result<ReservedSlot, StoreFailure>> + Send;
+        record: &IssuedRecord,
+        new_list: NewList<'_>,
+        place: F,
+    ) -> impl Future<Output = Result<(ReservedSlot, i64), StoreFailure>> + Send
+    where
+        F: Fn(&ReservedSlot) -> Result<i64, StoreFailure> + Send;
 
     /// Every status list opened so far, in order.
     fn status_lists(

@@ -3,8 +3,8 @@
 //! `UPDATE` / `DELETE` statements whose affected row count decides.
 
 use saifu_issuer::{
-    IssuedRecord, IssuerStore, OfferRecord, PendingKey, PendingRecord, ReservedSlot, SessionRecord,
-    StatusListRecord, StoreFailure, SubjectRecord, WalletEvent,
+    IssuedRecord, IssuerStore, NewList, OfferRecord, PendingKey, PendingRecord, ReservedSlot,
+    SessionRecord, StatusListRecord, StoreFailure, SubjectRecord, WalletEvent,
 };
 
 use crate::Store;
@@ -182,12 +182,17 @@ impl IssuerStore for Store {
         })
     }
 
-    async fn reserve_status_slot(
+    async fn record_in_next_slot<F>(
         &self,
-        capacity: i64,
-        shuffle_key: &str,
-    ) -> Result<ReservedSlot, StoreFailure> {
-        self.issuer_reserve_status_slot(capacity, shuffle_key).await
+        record: &IssuedRecord,
+        new_list: NewList<'_>,
+        place: F,
+    ) -> Result<(ReservedSlot, i64), StoreFailure>
+    where
+        F: Fn(&ReservedSlot) -> Result<i64, StoreFailure> + Send,
+    {
+        self.issuer_record_in_next_slot(record, new_list, place)
+            .await
     }
 
     async fn status_lists(&self) -> Result<Vec<StatusListRecord>, StoreFailure> {
@@ -195,19 +200,7 @@ impl IssuerStore for Store {
     }
 
     async fn record_issued(&self, record: &IssuedRecord) -> Result<bool, StoreFailure> {
-        const SQL: &str = "INSERT INTO issuer_issued (status_index, config_id, claims, \
-            holder_thumbprint, issued_at, expires_at, subject_id, status) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-            ON CONFLICT (status_index) DO NOTHING";
-        let affected = on_pool!(self, pool => sqlx::query(SQL)
-            .bind(record.status_index)
-            .bind(&record.config_id)
-            .bind(&record.claims)
-            .bind(&record.holder_thumbprint)
-            .bind(record.issued_at)
-            .bind(record.expires_at)
-            .bind(&record.subject_id)
-            .bind(i64::from(record.status))
+        let affected = on_pool!(self, pool => insert_issued!(record, record.status_index)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))

@@ -1,8 +1,10 @@
 //! The issuer's status lists in [`IssuerStore`] on SQLite and PostgreSQL: handing out slots and
-//! opening the next list when the newest is full, in single statements whose effect the
-//! database decides, so issuers on several nodes sharing a database never share a slot.
+//! opening the next list when the newest is full, in conditional statements whose effect the
+//! database decides, so issuers on several nodes sharing a database never share a slot. The
+//! slot and the credential's record are written in one transaction: one commit (one sync under
+//! `synchronous=FULL`) per credential, and no slot is taken by an issuance that failed.
 
-use saifu_issuer::{ReservedSlot, StatusListRecord, StoreFailure};
+use saifu_issuer::{IssuedRecord, NewList, ReservedSlot, StatusListRecord, StoreFailure};
 
 use crate::Store;
 use crate::sql::failure;
@@ -48,32 +50,54 @@ fn slot((number, first, capacity, ordinal, shuffle_key): SlotRow) -> ReservedSlo
 }
 
 impl Store {
-    pub(crate) async fn issuer_reserve_status_slot(
+    pub(crate) async fn issuer_record_in_next_slot<F>(
         &self,
-        capacity: i64,
-        shuffle_key: &str,
-    ) -> Result<ReservedSlot, StoreFailure> {
-        for _ in 0..RESERVE_ATTEMPTS {
-            let taken: Option<SlotRow> = on_pool!(self, pool => sqlx::query_as(TAKE)
-                .fetch_optional(pool)
-                .await)
-            .map_err(failure)?;
-            if let Some(row) = taken {
-                return Ok(slot(row));
+        record: &IssuedRecord,
+        new_list: NewList<'_>,
+        place: F,
+    ) -> Result<(ReservedSlot, i64), StoreFailure>
+    where
+        F: Fn(&ReservedSlot) -> Result<i64, StoreFailure> + Send,
+    {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(failure)?;
+            let mut reserved = None;
+            for _ in 0..RESERVE_ATTEMPTS {
+                let taken: Option<SlotRow> = sqlx::query_as(TAKE)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(failure)?;
+                let row = match taken {
+                    Some(row) => Some(row),
+                    None => sqlx::query_as(OPEN)
+                        .bind(new_list.capacity)
+                        .bind(new_list.shuffle_key)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(failure)?,
+                };
+                if let Some(row) = row {
+                    reserved = Some(slot(row));
+                    break;
+                }
             }
-            let opened: Option<SlotRow> = on_pool!(self, pool => sqlx::query_as(OPEN)
-                .bind(capacity)
-                .bind(shuffle_key)
-                .fetch_optional(pool)
-                .await)
-            .map_err(failure)?;
-            if let Some(row) = opened {
-                return Ok(slot(row));
+            let reserved = reserved.ok_or_else(|| {
+                StoreFailure("no status slot: other issuers kept opening lists first".into())
+            })?;
+            let number = place(&reserved)?;
+            let inserted = insert_issued!(record, number)
+                .execute(&mut *tx)
+                .await
+                .map_err(failure)?
+                .rows_affected();
+            if inserted != 1 {
+                return Err(StoreFailure(
+                    format!("credential number {number} is already taken").into(),
+                ));
             }
-        }
-        Err(StoreFailure(
-            "no status slot: other issuers kept opening lists first".into(),
-        ))
+            tx.commit().await.map_err(failure)?;
+            Ok((reserved, number))
+        })
     }
 
     pub(crate) async fn issuer_status_lists(&self) -> Result<Vec<StatusListRecord>, StoreFailure> {
@@ -97,7 +121,7 @@ impl Store {
 pub(crate) mod tests {
     use std::collections::BTreeSet;
 
-    use saifu_issuer::{IssuedRecord, IssuerStore};
+    use saifu_issuer::{IssuedRecord, IssuerStore, NewList, ReservedSlot, StoreFailure};
 
     use crate::Store;
     use crate::testing::TestDatabase;
@@ -117,13 +141,28 @@ pub(crate) mod tests {
         }
     }
 
-    /// Lists fill in order, each keeps the key it was opened with, and the next covers the
-    /// numbers after the last.
+    /// Records a credential with `status` in the next slot, numbered in allocation order.
+    async fn reserve(store: &Store, capacity: i64, key: &str, status: u8) -> (ReservedSlot, i64) {
+        let new_list = NewList {
+            capacity,
+            shuffle_key: key,
+        };
+        let place = |slot: &ReservedSlot| Ok(slot.list.first + slot.ordinal);
+        let record = issued(0, status);
+        store
+            .record_in_next_slot(&record, new_list, place)
+            .await
+            .unwrap()
+    }
+
+    /// Lists fill in order, each keeps the key it was opened with, the next covers the numbers
+    /// after the last, and an issuance that fails takes no slot.
     async fn rollover(store: &Store) {
         assert!(store.status_lists().await.unwrap().is_empty());
         let mut taken = Vec::new();
-        for key in ["k0", "k1", "k2", "k3", "k4"] {
-            let slot = store.reserve_status_slot(3, key).await.unwrap();
+        for (key, status) in [("k0", 1), ("k1", 0), ("k2", 0), ("k3", 2), ("k4", 1)] {
+            let (slot, number) = reserve(store, 3, key, status).await;
+            assert_eq!(number, slot.list.first + slot.ordinal);
             taken.push((slot.list.number, slot.list.first, slot.ordinal));
             let expected_key = if slot.list.number == 0 { "k0" } else { "k3" };
             assert_eq!(slot.list.shuffle_key, expected_key);
@@ -132,23 +171,43 @@ pub(crate) mod tests {
             taken,
             vec![(0, 0, 0), (0, 0, 1), (0, 0, 2), (1, 3, 0), (1, 3, 1)]
         );
-        let wider = store.reserve_status_slot(10, "k5").await.unwrap();
+
+        let new_list = NewList {
+            capacity: 3,
+            shuffle_key: "k",
+        };
+        let refused = |_: &ReservedSlot| Err(StoreFailure("no position".into()));
+        let record = issued(0, 0);
+        assert!(
+            store
+                .record_in_next_slot(&record, new_list, refused)
+                .await
+                .is_err()
+        );
+        let taken_number = |_: &ReservedSlot| Ok(4);
+        let failure = store
+            .record_in_next_slot(&record, new_list, taken_number)
+            .await;
+        assert!(failure.unwrap_err().to_string().contains("already taken"));
+
+        let (wider, number) = reserve(store, 10, "k5", 0).await;
         assert_eq!(
-            (wider.list.number, wider.list.capacity),
-            (1, 3),
-            "a list keeps its size"
+            (
+                wider.list.number,
+                wider.list.capacity,
+                wider.ordinal,
+                number
+            ),
+            (1, 3, 2, 5),
+            "a list keeps its size, and failed issuances left its slot free"
         );
         let lists = store.status_lists().await.unwrap();
         assert_eq!(lists.len(), 2);
         assert_eq!(lists[1].first, 3);
-
-        for (number, status) in [(1, 1), (2, 0), (4, 2), (5, 1)] {
-            assert!(store.record_issued(&issued(number, status)).await.unwrap());
-        }
-        assert_eq!(store.status_entries(0, 3).await.unwrap(), vec![(1, 1)]);
+        assert_eq!(store.status_entries(0, 3).await.unwrap(), vec![(0, 1)]);
         assert_eq!(
             store.status_entries(3, 6).await.unwrap(),
-            vec![(4, 2), (5, 1)]
+            vec![(3, 2), (4, 1)]
         );
     }
 
@@ -157,8 +216,7 @@ pub(crate) mod tests {
         let reservations = (0..40).map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
-                let slot = store.reserve_status_slot(8, &format!("key {i}")).await;
-                let slot = slot.unwrap();
+                let (slot, _) = reserve(&store, 8, &format!("key {i}"), 0).await;
                 (slot.list.number, slot.ordinal)
             })
         });
@@ -213,7 +271,7 @@ pub(crate) mod tests {
         let lists = store.status_lists().await.unwrap();
         assert_eq!(lists.len(), 1);
         assert_eq!((lists[0].first, lists[0].capacity), (0, 131_072));
-        let slot = store.reserve_status_slot(131_072, "new").await.unwrap();
+        let (slot, _) = reserve(&store, 131_072, "new", 0).await;
         assert_eq!((slot.list.number, slot.list.first), (1, 131_072));
         assert_eq!(
             store.status_entries(0, 131_072).await.unwrap(),
