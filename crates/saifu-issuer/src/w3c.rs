@@ -3,7 +3,7 @@
 //! by that DID; the wallet ties the DID to the issuer URL through the key the issuer publishes
 //! in its JWT VC Issuer Metadata. The holder key a wallet proved becomes `credentialSubject.id`
 //! (as a `did:key`), and each credential carries Bitstring Status List entries for revocation
-//! and suspension at the same random index as the issuer's Token Status List.
+//! and suspension at the credential's slot in the issuer's status lists (list number and index).
 
 use saifu_credential::status::bitstring::{
     BitstringStatusList, MIN_ENTRIES, StatusEntry, StatusPurpose,
