@@ -88,14 +88,6 @@ impl<S: IssuerStore> Issuer<S> {
         }])
     }
 
-    /// Where the credential numbered `number` has its status.
-    pub async fn status_slot(&self, number: i64) -> Result<StatusSlot, IssuerError> {
-        let lists = self.status_lists().await?;
-        locate(&lists, number).ok_or_else(|| {
-            IssuerError::NotFound(format!("no status list holds credential {number}"))
-        })
-    }
-
     /// Where the status of each of `records` is published: the list URI its credential names
     /// (the Token Status List, or the revocation Bitstring list of a W3C credential) and its
     /// index there, so an operator can match a credential a verifier shows them.
@@ -107,17 +99,17 @@ impl<S: IssuerStore> Issuer<S> {
         Ok(records
             .iter()
             .map(|record| {
-                let slot = locate(&lists, record.status_index)?;
+                let (list, index) = locate(&lists, record.status_index)?;
                 let w3c = self
                     .credential_config(&record.config_id)
                     .is_some_and(|config| config.w3c.is_some());
                 let uri = match w3c {
                     true => self
                         .config()
-                        .bitstring_list_uri(BITSTRING_LISTS[0].0, slot.list),
-                    false => self.config().status_list_uri(slot.list),
+                        .bitstring_list_uri(BITSTRING_LISTS[0].0, list.number),
+                    false => self.config().status_list_uri(list.number),
                 };
-                Some((uri, slot.index))
+                Some((uri, index))
             })
             .collect())
     }
@@ -175,12 +167,29 @@ impl<S: IssuerStore> Issuer<S> {
     /// The signed Status List Token (`statuslist+jwt`) of list `list` (0-based); `None` when
     /// no such list was opened.
     pub async fn status_list_token(&self, list: i64) -> Result<Option<String>, IssuerError> {
-        let Some(list) = self.status_list(list).await? else {
-            return Ok(None);
-        };
+        match self.status_list(list).await? {
+            Some(list) => self.sign_list_token(&list).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The Status List Token of the list holding credential `number`, and the credential's
+    /// index in it (what a status change is logged with); `None` when no list holds it.
+    pub async fn status_list_token_of(
+        &self,
+        number: i64,
+    ) -> Result<Option<(String, u64)>, IssuerError> {
+        let lists = self.status_lists().await?;
+        match locate(&lists, number) {
+            Some((list, index)) => Ok(Some((self.sign_list_token(list).await?, index))),
+            None => Ok(None),
+        }
+    }
+
+    async fn sign_list_token(&self, list: &StatusListRecord) -> Result<String, IssuerError> {
         let size = u64::try_from(list.capacity).map_err(signing)?;
         let mut bits = StatusList::new(Bits::Two, size);
-        for (index, value) in self.list_entries(&list).await? {
+        for (index, value) in self.list_entries(list).await? {
             bits.set(index, StatusValue::from_raw(value))
                 .map_err(signing)?;
         }
@@ -192,7 +201,6 @@ impl<S: IssuerStore> Issuer<S> {
         token.ttl = Some(STATUS_LIST_TTL);
         jwt::sign(&token, &self.config().signer)
             .await
-            .map(Some)
             .map_err(signing)
     }
 }
@@ -205,35 +213,86 @@ fn position(reserved: &ReservedSlot) -> Result<i64, StoreFailure> {
     let key = B64URL
         .decode(&list.shuffle_key)
         .map_err(|e| failure(format!("status list {}: bad key: {e}", list.number + 1)))?;
-    let (ordinal, size) = (
-        u64::try_from(reserved.ordinal),
-        u64::try_from(list.capacity),
-    );
-    let (Ok(ordinal), Ok(size)) = (ordinal, size) else {
-        return Err(failure(format!(
-            "status list {}: bad slot",
-            list.number + 1
-        )));
+    // The permutation needs at least two positions and a slot inside them; a list of 0 or 1
+    // entries (a store or configuration gone wrong) is refused rather than walked forever.
+    let slot = u64::try_from(reserved.ordinal)
+        .ok()
+        .zip(u64::try_from(list.capacity).ok())
+        .filter(|&(ordinal, size)| size >= 2 && ordinal < size);
+    let Some((ordinal, size)) = slot else {
+        return Err(bad_slot(reserved));
     };
     let index = i64::try_from(shuffle(&key, ordinal, size)).map_err(|e| failure(e.to_string()))?;
     Ok(list.first + index)
 }
 
-/// The slot of credential `number` among `lists` (ordered by `first`).
-fn locate(lists: &[StatusListRecord], number: i64) -> Option<StatusSlot> {
+fn bad_slot(reserved: &ReservedSlot) -> StoreFailure {
+    let list = &reserved.list;
+    StoreFailure(
+        format!(
+            "status list {} has no slot {} among its {} entries",
+            list.number + 1,
+            reserved.ordinal,
+            list.capacity
+        )
+        .into(),
+    )
+}
+
+/// The list among `lists` holding credential `number`, and the credential's index in it.
+fn locate(lists: &[StatusListRecord], number: i64) -> Option<(&StatusListRecord, u64)> {
     let list = lists
         .iter()
-        .rev()
         .find(|list| list.first <= number && number < list.first + list.capacity)?;
-    Some(StatusSlot {
-        list: list.number,
-        index: u64::try_from(number - list.first).ok()?,
-    })
+    Some((list, u64::try_from(number - list.first).ok()?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{bitstring_list_name, bitstring_list_number, token_list_number};
+    use super::{bitstring_list_name, bitstring_list_number, position, token_list_number};
+    use crate::store::{ReservedSlot, StatusListRecord};
+
+    fn reserved(capacity: i64, ordinal: i64) -> ReservedSlot {
+        let list = StatusListRecord {
+            number: 1,
+            first: 100,
+            capacity,
+            shuffle_key: "a2V5".into(),
+        };
+        ReservedSlot { list, ordinal }
+    }
+
+    #[test]
+    fn a_slot_lands_inside_its_list() {
+        for ordinal in 0..16 {
+            let number = position(&reserved(16, ordinal)).unwrap();
+            assert!((100..116).contains(&number), "{number}");
+        }
+    }
+
+    #[test]
+    fn a_slot_outside_its_list_is_refused() {
+        for (capacity, ordinal) in [(0, 0), (1, 0), (16, 16), (16, -1), (-5, 0)] {
+            let refused = position(&reserved(capacity, ordinal)).unwrap_err();
+            assert!(
+                refused.to_string().contains("has no slot"),
+                "{capacity} {ordinal}: {refused}"
+            );
+        }
+        let bad_key = ReservedSlot {
+            list: StatusListRecord {
+                shuffle_key: "not base64!".into(),
+                ..reserved(16, 0).list
+            },
+            ordinal: 0,
+        };
+        assert!(
+            position(&bad_key)
+                .unwrap_err()
+                .to_string()
+                .contains("bad key")
+        );
+    }
 
     #[test]
     fn token_list_names_are_one_based_decimal() {

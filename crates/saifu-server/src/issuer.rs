@@ -64,12 +64,7 @@ impl IssuerRole {
     /// the leaf index, or `None` when there is no registry or the append failed (logged).
     pub(crate) async fn log_status(&self, number: i64, status: u8) -> Option<u64> {
         let registry = self.registry.as_ref()?;
-        let token = async {
-            let slot = self.issuer.status_slot(number).await?;
-            let token = self.issuer.status_list_token(slot.list).await?;
-            Ok::<_, IssuerError>(token.map(|token| (token, slot.index)))
-        };
-        match token.await {
+        match self.issuer.status_list_token_of(number).await {
             Ok(Some((token, index))) => registry.record_status(&token, index, status).await,
             Ok(None) => {
                 tracing::error!(
